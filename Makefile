@@ -1,0 +1,51 @@
+# Two commands on a fresh clone: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PHASE ?= 1
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test test-fast e2e serve migrate demo vendor bench lint clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=1 $(PY) manage.py seed_demo --phase $(PHASE)
+
+# Embedded default: SQLite, Celery tasks in-process, e-mail to the console.
+run: demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test-fast: install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not e2e and not celery_worker" $(PYTEST_ARGS)
+
+e2e: install
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+# Production mode: gunicorn + Celery worker + beat against DATABASE_URL and REDIS_URL.
+serve: install
+	bash scripts/serve.sh
+
+vendor:
+	bash scripts/vendor_assets.sh
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache db.sqlite3

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from campaigns.views import HomeView
+from core.views import healthz
+
+admin.site.site_header = "党建特色品牌创建平台 · 系统管理"
+admin.site.site_title = "系统管理"
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("orgs/", include("organizations.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("audit/", include("core.urls")),
+    path("sysadmin/", admin.site.urls),
+]

@@ -1,0 +1,56 @@
+"""The obligations registry: "what does this person/org still owe?"
+
+Higher apps (submissions, reviews) register providers in their AppConfig.ready().
+The home-page to-do list, the progress dashboard and the reminders all read the
+same answer, so a new obligation is one registration.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+_providers = []
+
+
+@dataclass
+class Obligation:
+    key: str  # stable id, e.g. "form1"
+    label: str  # 中文: 填写本支部"一支部一特色"信息
+    organization: object = None
+    due_at: datetime | None = None
+    url: str = ""
+    done: bool = False
+    state: str = ""  # 中文状态: 未开始 / 草稿 / 已提交 / 已退回 / 已通过
+    deadline_kind: str = ""
+    comment: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def days_left(self):
+        from .queries import days_left
+
+        return days_left(self.due_at)
+
+    @property
+    def overdue(self):
+        d = self.days_left
+        return not self.done and d is not None and d < 0
+
+
+def register(provider):
+    """provider(campaign, user, assignment) -> iterable of Obligation for that role."""
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def for_user(campaign, user):
+    from organizations import roles
+
+    items = []
+    if campaign is None:
+        return items
+    for assignment in roles.assignments(user):
+        for provider in _providers:
+            items.extend(provider(campaign, user, assignment) or [])
+    items.sort(key=lambda o: (o.done, o.due_at is None, o.due_at.timestamp() if o.due_at else 0))
+    return items

@@ -1,0 +1,60 @@
+"""Reads for campaigns and deadlines."""
+
+from django.utils import timezone
+
+from .models import Campaign, Deadline, DeadlineExtension
+
+
+def current_campaign():
+    return Campaign.objects.current()
+
+
+def deadlines_by_kind(campaign):
+    if campaign is None:
+        return {}
+    return {d.kind: d for d in campaign.deadlines.all()}
+
+
+def effective_due(deadline, org, extensions=None):
+    """The due time for `org`: its own extension, else its parent's, else the deadline.
+
+    `extensions` may be a pre-loaded {(deadline_id, org_id): due_at} map to avoid queries."""
+    if deadline is None:
+        return None
+    if org is None:
+        return deadline.due_at
+    if extensions is None:
+        extensions = extension_map(deadline.campaign_id)
+    for org_id in (org.pk, org.parent_id):
+        due = extensions.get((deadline.pk, org_id))
+        if due:
+            return due
+    return deadline.due_at
+
+
+def extension_map(campaign_id):
+    return {
+        (e.deadline_id, e.organization_id): e.due_at
+        for e in DeadlineExtension.objects.filter(deadline__campaign_id=campaign_id).only(
+            "deadline_id", "organization_id", "due_at"
+        )
+    }
+
+
+def is_open(deadline, org, now=None, extensions=None):
+    now = now or timezone.now()
+    due = effective_due(deadline, org, extensions)
+    return due is None or now <= due
+
+
+def days_left(due, now=None):
+    if due is None:
+        return None
+    now = now or timezone.now()
+    return (timezone.localtime(due).date() - timezone.localtime(now).date()).days
+
+
+def deadline(campaign, kind):
+    if campaign is None:
+        return None
+    return Deadline.objects.filter(campaign=campaign, kind=kind).first()

@@ -1,0 +1,6 @@
+import rules
+
+from organizations.rules import has_any_role, is_zzb_admin
+
+rules.add_perm("campaigns.manage_campaign", is_zzb_admin)
+rules.add_perm("campaigns.view_home", has_any_role)

@@ -1,0 +1,97 @@
+"""Writes for campaigns, deadlines and extensions: validated, audited, version-checked."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core import audit
+from core.concurrency import StaleEdit
+
+from .models import Campaign, Deadline, DeadlineExtension, DeadlineKind, end_of_day
+
+
+def default_dates(year):
+    d = dt.date
+    return {
+        "design_start": d(year, 4, 1),
+        "design_end": d(year, 5, 15),
+        "build_start": d(year, 5, 16),
+        "build_end": d(year, 11, 10),
+        "review_start": d(year, 11, 1),
+        "review_end": d(year, 12, 31),
+        "promotion_start": d(year + 1, 1, 1),
+    }
+
+
+def default_deadlines(dates):
+    return {
+        DeadlineKind.DESIGN: end_of_day(dates["design_end"]),
+        DeadlineKind.REVIEW: end_of_day(dates["build_end"]),
+        DeadlineKind.JUDGING: end_of_day(dates["review_start"] + dt.timedelta(days=39)),  # Dec 10 by default
+    }
+
+
+@transaction.atomic
+def create_campaign(year, *, by=None, title=None, **dates):
+    values = default_dates(year)
+    values.update(dates)
+    campaign = Campaign(year=year, title=title or f"{year}年度\"一院一品牌、一支部一特色\"党建特色品牌创建", **values)
+    campaign.full_clean()
+    campaign.save()
+    for kind, due in default_deadlines(values).items():
+        Deadline.objects.create(campaign=campaign, kind=kind, due_at=due)
+    audit.record(by, campaign, "create", audit.diff({}, audit.snapshot(campaign)))
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(campaign, data, *, by, expected_version, deadlines=None):
+    current = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if current.version != expected_version:
+        raise StaleEdit()
+    before = audit.snapshot(current)
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.version += 1
+    current.save()
+    changes = audit.diff(before, audit.snapshot(current))
+    for kind, due in (deadlines or {}).items():
+        d = Deadline.objects.get(campaign=current, kind=kind)
+        if d.due_at != due:
+            changes[f"deadline:{kind}"] = [d.due_at.isoformat(), due.isoformat()]
+            d.due_at = due
+            d.version += 1
+            d.save(update_fields=["due_at", "version"])
+    if changes:
+        audit.record(by, current, "update", changes)
+    return current
+
+
+@transaction.atomic
+def grant_extension(deadline, organization, due_at, reason, *, by):
+    if due_at <= deadline.due_at:
+        raise ValidationError("延期时间必须晚于原截止时间")
+    if not reason.strip():
+        raise ValidationError("请填写延期原因")
+    ext, created = DeadlineExtension.objects.update_or_create(
+        deadline=deadline,
+        organization=organization,
+        defaults={"due_at": due_at, "reason": reason.strip(), "granted_by": by},
+    )
+    audit.record(
+        by,
+        ext,
+        "grant_extension",
+        {"due_at": [None if created else "", due_at.isoformat()], "reason": ["", reason.strip()]},
+        organization=organization,
+    )
+    return ext
+
+
+@transaction.atomic
+def revoke_extension(extension, *, by):
+    audit.record(by, extension, "revoke_extension", {"due_at": [extension.due_at.isoformat(), None]},
+                 organization=extension.organization)
+    extension.delete()

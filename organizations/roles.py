@@ -1,0 +1,59 @@
+"""Who holds which role where: read once per request and cached on the user."""
+
+from .models import Role, RoleAssignment
+
+_CACHE_ATTR = "_portal_roles"
+
+
+def assignments(user):
+    """The user's active role assignments (with their orgs), cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.active()
+            .filter(user=user)
+            .select_related("organization", "organization__parent")
+            .order_by("role", "organization__sort_order")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user):
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def has_role(user, role):
+    return any(a.role == role for a in assignments(user))
+
+
+def orgs_for(user, role):
+    return [a.organization for a in assignments(user) if a.role == role and a.organization_id]
+
+
+def org_ids_for(user, role):
+    return {a.organization_id for a in assignments(user) if a.role == role and a.organization_id}
+
+
+def college_ids(user):
+    return org_ids_for(user, Role.COLLEGE_SECRETARY)
+
+
+def branch_ids(user):
+    return org_ids_for(user, Role.BRANCH_SECRETARY)
+
+
+def is_admin(user):
+    return has_role(user, Role.ADMIN)
+
+
+def role_labels(user):
+    seen = []
+    for a in assignments(user):
+        label = str(a)
+        if label not in seen:
+            seen.append(label)
+    return seen

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Production mode on one machine: gunicorn + Celery worker + Celery beat.
+# Needs DATABASE_URL and REDIS_URL (defaults: the local PostgreSQL and Redis).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_ENV=production
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/brandcampaign}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+export SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
+# Behind nginx with TLS these stay on; for a plain-HTTP local run they can be switched off.
+export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-false}"
+export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-false}"
+export CSRF_COOKIE_SECURE="${CSRF_COOKIE_SECURE:-false}"
+BIND="${BIND:-127.0.0.1:8000}"
+WORKERS="${WEB_CONCURRENCY:-3}"
+PY=.venv/bin/python
+
+if [[ "$DATABASE_URL" == postgres* ]]; then
+  db=$(basename "${DATABASE_URL%%\?*}")
+  psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
+    || psql "${DATABASE_URL%/*}/postgres" -c "CREATE DATABASE \"$db\"" >/dev/null
+fi
+$PY manage.py migrate --noinput
+$PY manage.py collectstatic --noinput -v0
+if [[ "${SEED_DEMO:-}" == "1" ]]; then $PY manage.py seed_demo --force --phase "${PHASE:-1}"; fi
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+.venv/bin/celery -A brandcampaign worker --loglevel=INFO --concurrency=2 & pids+=($!)
+.venv/bin/celery -A brandcampaign beat --loglevel=INFO & pids+=($!)
+.venv/bin/gunicorn brandcampaign.wsgi:application --bind "$BIND" --workers "$WORKERS" --timeout 120 \
+  --access-logfile - & pids+=($!)
+wait -n "${pids[@]}"

@@ -1,0 +1,69 @@
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+
+from campaigns.models import SHANGHAI
+from campaigns.services import create_campaign
+from organizations.models import Role
+
+from .factories import BranchFactory, CollegeFactory, SchoolFactory, UserFactory, give_role
+
+# A fixed "today" inside phase 1 of the 2026 campaign (default calendar: deadline May 15).
+PHASE1_NOW = dt.datetime(2026, 5, 8, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def at():
+    """Travel to a Shanghai wall-clock time: at(2026, 5, 15, 23, 0)."""
+    travellers = []
+
+    def go(*args):
+        t = time_machine.travel(dt.datetime(*args, tzinfo=SHANGHAI), tick=False)
+        t.start()
+        travellers.append(t)
+
+    yield go
+    for t in reversed(travellers):
+        t.stop()
+
+
+@pytest.fixture
+def world(db):
+    """Two colleges with two branches each, one account per role, the 2026 campaign."""
+    school = SchoolFactory()
+    college_a = CollegeFactory(name="甲学院党委", code="A", parent=school)
+    college_b = CollegeFactory(name="乙学院党委", code="B", parent=school)
+    branch_a1 = BranchFactory(name="甲一支部", code="A-1", parent=college_a)
+    branch_a2 = BranchFactory(name="甲二支部", code="A-2", parent=college_a)
+    branch_b1 = BranchFactory(name="乙一支部", code="B-1", parent=college_b)
+    branch_b2 = BranchFactory(name="乙二支部", code="B-2", parent=college_b)
+    users = SimpleNamespace(
+        admin=give_role(UserFactory(username="admin"), Role.ADMIN),
+        judge=give_role(UserFactory(username="judge"), Role.JUDGE, college_a),
+        college=give_role(UserFactory(username="college_a"), Role.COLLEGE_SECRETARY, college_a),
+        college_b=give_role(UserFactory(username="college_b"), Role.COLLEGE_SECRETARY, college_b),
+        branch=give_role(UserFactory(username="branch_a1"), Role.BRANCH_SECRETARY, branch_a1),
+        branch_b=give_role(UserFactory(username="branch_b1"), Role.BRANCH_SECRETARY, branch_b1),
+        norole=UserFactory(username="norole"),
+    )
+    campaign = create_campaign(2026)
+    return SimpleNamespace(
+        school=school, college_a=college_a, college_b=college_b, branch_a1=branch_a1, branch_a2=branch_a2,
+        branch_b1=branch_b1, branch_b2=branch_b2, users=users, campaign=campaign,
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) → a test client logged in as that user (None → anonymous)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make

@@ -1,0 +1,53 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz_reports_database(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["database"] == "ok"
+    assert data["status"] == "ok"
+    assert "broker" in data
+
+
+def test_production_deploy_check_has_no_warnings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_TESTING")}
+    env.update(
+        DJANGO_ENV="production",
+        DJANGO_SETTINGS_MODULE="brandcampaign.settings",
+        SECRET_KEY="x" * 20 + "-production-secret-key-that-is-long-and-random-8f7e6d5c4b3a",
+        ALLOWED_HOSTS="portal.example.edu.cn",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DJANGO_ENV="production", DJANGO_SETTINGS_MODULE="brandcampaign.settings")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_embedded_default_uses_sqlite_and_eager_tasks():
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
+    env["DJANGO_SETTINGS_MODULE"] = "brandcampaign.settings"
+    code = (
+        "import django;django.setup();from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG, s.TIME_ZONE, s.LANGUAGE_CODE)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "False", "Asia/Shanghai", "zh-hans"]
