@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("orgs/", include("organizations.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("submissions/", include("submissions.urls")),
     path("audit/", include("core.urls")),
     path("sysadmin/", admin.site.urls),
 ]

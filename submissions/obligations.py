@@ -1,0 +1,60 @@
+"""What each role still owes for phase 1, registered in the campaigns obligations registry."""
+
+from django.urls import reverse
+
+from campaigns import obligations
+from campaigns.models import DeadlineKind
+from campaigns.queries import deadline, effective_due
+from organizations.models import Role
+
+from .models import Form1, Form2, Form2Row, FormState, RowState
+
+DONE_STATES = {FormState.SUBMITTED, FormState.ACCEPTED}
+
+
+def _state(obj):
+    return (obj.get_state_display(), obj.state) if obj else ("未开始", "not_started")
+
+
+@obligations.register
+def phase1_obligations(campaign, user, assignment):
+    d = deadline(campaign, DeadlineKind.DESIGN)
+    org = assignment.organization
+    if assignment.role == Role.COLLEGE_SECRETARY and org is not None:
+        due = effective_due(d, org)
+        f1 = Form1.objects.filter(campaign=campaign, organization=org).first()
+        f2 = Form2.objects.filter(campaign=campaign, organization=org).first()
+        items = []
+        for key, obj, label, url_name in (
+            ("form1", f1, "填写并提交\"一院一品牌\"申报表（附件1）", "submissions:form1"),
+            ("form2", f2, "审核本单位各支部信息并提交\"一支部一特色\"汇总表（附件2）", "submissions:form2"),
+        ):
+            label_state, code = _state(obj)
+            items.append(obligations.Obligation(
+                key=key, label=label, organization=org, due_at=due, deadline_kind=DeadlineKind.DESIGN,
+                url=reverse(url_name, args=[campaign.pk, org.pk]), done=bool(obj and obj.state in DONE_STATES),
+                state=label_state, comment=obj.review_comment if obj and obj.state == FormState.RETURNED else "",
+                extra={"state_code": code},
+            ))
+        return items
+    if assignment.role == Role.BRANCH_SECRETARY and org is not None:
+        row = Form2Row.objects.filter(form__campaign=campaign, branch=org).select_related("form").first()
+        done = bool(row and (row.state in {RowState.SUBMITTED, RowState.SKIPPED} or row.form.state in DONE_STATES))
+        label_state, code = _state(row)
+        return [obligations.Obligation(
+            key="form2_row", label="填写本支部\"一支部一特色\"信息", organization=org, due_at=effective_due(d, org),
+            deadline_kind=DeadlineKind.DESIGN, url=reverse("submissions:row", args=[campaign.pk, org.pk]), done=done,
+            state=label_state, comment=row.college_comment if row and row.state == RowState.RETURNED else "",
+            extra={"state_code": code},
+        )]
+    if assignment.role == Role.ADMIN:
+        from .queries import pending_review_counts
+
+        counts = pending_review_counts(campaign)
+        url = reverse("submissions:progress")
+        return [
+            obligations.Obligation(key=f"review_{k}", label=f"审核已提交的{name}（待审核 {n} 份）", url=url, done=n == 0,
+                                   deadline_kind=DeadlineKind.DESIGN)
+            for k, name in (("form1", "附件1"), ("form2", "附件2")) for n in [counts[k]]
+        ]
+    return []

@@ -15,6 +15,10 @@ def row(name, expected, kwargs=None):
 
 LOGIN = 302
 ADMIN_ONLY = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 200}
+COLLEGE_A = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 200, "judge": 403, "admin": 200}
+COLLEGE_A_AND_BRANCH = {"anon": LOGIN, "norole": 403, "branch": 200, "college": 200, "judge": 403, "admin": 200}
+POST_ONLY_ADMIN = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 405}
+POST_ONLY_COLLEGE_A = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 405, "judge": 403, "admin": 403}
 
 MATRIX = [
     row("home", {"anon": LOGIN, "norole": 200, "branch": 200, "college": 200, "judge": 200, "admin": 200}),
@@ -34,7 +38,45 @@ MATRIX = [
     row("campaigns:detail", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:edit", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("core:audit", ADMIN_ONLY),
+    # phase 1: 附件1 / 附件2 (college A's forms exist, see prepare())
+    row("submissions:progress", ADMIN_ONLY),
+    row("submissions:my", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 302, "judge": 403, "admin": 403},
+        lambda w: {"kind": "form1"}),
+    row("submissions:my", {"anon": LOGIN, "norole": 403, "branch": 302, "college": 403, "judge": 403, "admin": 403},
+        lambda w: {"kind": "row"}),
+    row("submissions:form1", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "org": w.college_a.pk}),
+    row("submissions:form1", ADMIN_ONLY, lambda w: {"campaign": w.campaign.pk, "org": w.college_b.pk}),
+    row("submissions:form2", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "org": w.college_a.pk}),
+    row("submissions:row", COLLEGE_A_AND_BRANCH, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
+    row("submissions:row", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a2.pk}),
+    row("submissions:row", ADMIN_ONLY, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_b1.pk}),
+    row("submissions:pdf", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
+    row("submissions:pdf", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form2", "org": w.college_a.pk}),
+    row("submissions:history", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
+    row("submissions:history", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form2", "org": w.college_a.pk}),
+    row("submissions:scan_file", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
+    row("submissions:logo", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
+    # POST-only endpoints answer GET with 405 to those allowed, 403 to others
+    row("submissions:review", POST_ONLY_ADMIN, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
+    row("submissions:scan_upload", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
+    row("submissions:row_return", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
+    row("submissions:row_skip", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
 ]
+
+
+def prepare(world):
+    """Objects the rows point at: college A's 附件1 (with logo and scan) and 附件2 with a row."""
+    from django.core.files.base import ContentFile
+
+    from submissions.models import Form1, Form2, Form2Row
+
+    f1 = Form1.objects.create(campaign=world.campaign, organization=world.college_a, brand_name="测试品牌", state="submitted")
+    f1.scan.save("scans/x.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    f1.logo.save("logos/x.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+    f1.scan_name = "x.pdf"
+    f1.save()
+    f2 = Form2.objects.create(campaign=world.campaign, organization=world.college_a)
+    Form2Row.objects.create(form=f2, branch=world.branch_a1, feature_name="特色")
 
 
 def user_for(world, role):
@@ -43,6 +85,7 @@ def user_for(world, role):
 
 @pytest.mark.parametrize("name,kwargs,expected", MATRIX)
 def test_permission_matrix(world, client_for, name, kwargs, expected):
+    prepare(world)
     url = reverse(name, kwargs=kwargs(world))
     got = {}
     for role in ROLES:

@@ -22,3 +22,10 @@ def get_item(mapping, key):
 def short(value, length=40):
     text = "" if value is None else str(value)
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+@register.filter
+def has_role(user, role):
+    from organizations import roles
+
+    return roles.has_role(user, role)

@@ -1,0 +1,84 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.views.generic import TemplateView
+
+from core.concurrency import StaleEdit
+
+from .. import services
+from ..forms import Form1Form
+from ..models import Form1, StandardKind
+from .common import CampaignOrgMixin
+
+
+class Form1View(CampaignOrgMixin, TemplateView):
+    """附件1: edit (college secretary, while open) or read (admin, approver, or after submission)."""
+
+    permission_required = "submissions.view_form"
+    template_name = "submissions/form1.html"
+
+    def setup_form(self, data=None, files=None):
+        campaign, org = self.get_campaign(), self.get_org()
+        self.form_obj = services.get_form1(campaign, org)
+        self.five_items = services.standard_items(StandardKind.FIVE)
+        self.can_edit = (
+            self.request.user.has_perm("submissions.edit_form", org)
+            and self.form_obj.is_editable_state
+            and services.design_window_open(campaign, org, self.form_obj.state)
+        )
+        return Form1Form(data, files, instance=self.form_obj, five_items=self.five_items)
+
+    def get_context_data(self, form=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if form is None:
+            form = self.setup_form()
+        campaign, org = self.get_campaign(), self.get_org()
+        ctx.update(
+            campaign=campaign, org=org, f=self.form_obj, form=form, can_edit=self.can_edit,
+            missing=services.form1_missing(self.form_obj, self.five_items),
+            five_items=[(i, (self.form_obj.self_assessment or {}).get(i.code, "")) for i in self.five_items],
+            due=services.design_due(campaign, org), kind="form1",
+            window_error=self._window_error(),
+            read_sections=[
+                (Form1._meta.get_field(n).verbose_name, getattr(self.form_obj, n))
+                for n in ("foundation", "honours", "connotation", "goals", "measures", "schedule", "expected_results", "guarantees")
+            ],
+        )
+        return ctx
+
+    def _window_error(self):
+        try:
+            services.ensure_design_window(self.get_campaign(), self.get_org(), self.form_obj.state)
+        except ValidationError as exc:
+            return exc.messages[0]
+        return ""
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("submissions.edit_form", self.get_org()):
+            raise PermissionDenied("只有本院(处)级党组织书记/联系人可以填写附件1。")
+        form = self.setup_form(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, "有内容不符合要求，请按红色提示修改。您填写的内容没有丢失。")
+            return self.render_to_response(self.get_context_data(form=form))
+        action = request.POST.get("action", "save")
+        try:
+            saved = services.save_form1(
+                self.get_campaign(), self.get_org(), form.model_data(), by=request.user,
+                expected_version=form.cleaned_data.get("version"), logo=form.cleaned_data.get("logo_upload"),
+            )
+        except StaleEdit as exc:
+            form.add_error(None, str(exc))
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render_to_response(self.get_context_data(form=form))
+        if action == "submit":
+            try:
+                services.submit_form1(saved, by=request.user)
+            except ValidationError as exc:
+                messages.warning(request, "草稿已保存，但还不能提交：" + "；".join(exc.messages))
+                return redirect(request.path)
+            messages.success(request, "附件1 已提交，等待组织部审核。提交后内容为只读，如需修改请联系组织部退回。")
+        else:
+            messages.success(request, "草稿已保存。")
+        return redirect(request.path)

@@ -1,0 +1,177 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from campaigns.models import Campaign
+from campaigns.queries import current_campaign
+from core.audit import field_labels, history_for
+from organizations import roles
+from organizations.models import OrgType
+
+from .. import pdf, queries, services
+from ..forms import ReviewForm, ScanForm
+from ..models import Form2Row, FormState
+from .common import FORM_MODELS, FORM_TITLES, FormKindMixin
+
+
+def form_url(kind, form):
+    return reverse(f"submissions:{kind}", args=[form.campaign_id, form.organization_id])
+
+
+class ReviewView(FormKindMixin, View):
+    """组织部: accept, return (with comment) or reopen a submitted form."""
+
+    permission_required = "submissions.review_form"
+
+    def post(self, request, *args, **kwargs):
+        kind, obj = self.get_kind(), self.get_form_object()
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "审核操作无效，请重试。")
+            return redirect(form_url(kind, obj))
+        decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
+        try:
+            if decision == "accept":
+                services.accept_form(obj, by=request.user, comment=comment)
+                messages.success(request, f"{obj.organization}：{FORM_TITLES[kind]} 已审核通过。")
+            elif decision == "return":
+                services.return_form(obj, comment, by=request.user)
+                messages.success(request, f"{obj.organization}：{FORM_TITLES[kind]} 已退回修改，对方将在首页看到您的意见。")
+            else:
+                services.reopen_form(obj, by=request.user, comment=comment)
+                messages.success(request, f"{obj.organization}：{FORM_TITLES[kind]} 已重新开放编辑。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(form_url(kind, obj))
+
+
+class PdfView(FormKindMixin, View):
+    permission_required = "submissions.view_form"
+
+    def get(self, request, *args, **kwargs):
+        kind = self.get_kind()
+        obj = self.get_form_object(required=False)
+        if obj is None:
+            raise Http404("尚未填写，无法生成 PDF。")
+        data = pdf.form_pdf(kind, obj)
+        filename = f"{obj.organization.name}-{'附件1' if kind == 'form1' else '附件2'}-{obj.campaign.year}.pdf"
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(filename)}"
+        return response
+
+
+def _quote(name):
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+class ScanUploadView(FormKindMixin, View):
+    permission_required = "submissions.edit_form"
+
+    def post(self, request, *args, **kwargs):
+        kind, obj = self.get_kind(), self.get_form_object()
+        form = ScanForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, "请选择要上传的扫描件。")
+            return redirect(form_url(kind, obj))
+        try:
+            services.attach_scan(obj, form.cleaned_data["file"], by=request.user)
+            messages.success(request, "盖章扫描件已上传。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(form_url(kind, obj))
+
+
+class ScanDownloadView(FormKindMixin, View):
+    permission_required = "submissions.view_form"
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_form_object()
+        if not obj.scan:
+            raise Http404
+        return FileResponse(obj.scan.open("rb"), as_attachment=True, filename=obj.scan_name or "扫描件")
+
+
+class LogoView(FormKindMixin, View):
+    permission_required = "submissions.view_form"
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_form_object()
+        if self.get_kind() != "form1" or not obj.logo:
+            raise Http404
+        return FileResponse(obj.logo.open("rb"))
+
+
+class HistoryView(FormKindMixin, TemplateView):
+    permission_required = "submissions.view_form"
+    template_name = "submissions/history.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        kind, obj = self.get_kind(), self.get_form_object()
+        entries = list(history_for(obj))
+        labels = field_labels(FORM_MODELS[kind])
+        if kind == "form2":
+            rows = list(Form2Row.objects.filter(form=obj).select_related("branch"))
+            for row in rows:
+                entries.extend(history_for(row))
+            entries.sort(key=lambda e: (e.at, e.id), reverse=True)
+            labels.update(field_labels(Form2Row))
+        ctx.update(f=obj, kind=kind, title=FORM_TITLES[kind], entries=entries, field_labels=labels,
+                   campaign=self.get_campaign(), org=self.get_org())
+        return ctx
+
+
+class ProgressView(PermissionRequiredMixin, TemplateView):
+    """组织部: every 院级 org's 附件1/附件2 state; filter by org type and state."""
+
+    permission_required = "submissions.view_progress"
+    template_name = "submissions/progress.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        campaign_id = self.request.GET.get("campaign")
+        campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else current_campaign()
+        org_type = self.request.GET.get("type") or None
+        state = self.request.GET.get("state") or None
+        lines = queries.progress(campaign, org_type=org_type, state=state) if campaign else []
+        summary = {}
+        for key in ("form1_state", "form2_state"):
+            counts = {}
+            for line in lines:
+                counts[line[key]] = counts.get(line[key], 0) + 1
+            summary[key] = counts
+        ctx.update(
+            campaign=campaign, campaigns=Campaign.objects.all(), lines=lines, summary=summary,
+            org_types=[c for c in OrgType.choices if c[0] in {"college_committee", "general_branch", "direct_branch", "organ_committee", "retired_committee"}],
+            states=[("not_started", "未开始")] + list(FormState.choices), org_type=org_type, state=state,
+        )
+        return ctx
+
+
+class MyFormRedirectView(View):
+    """Navigation shortcut: "我的附件1/附件2/本支部特色" for the current campaign."""
+
+    def get(self, request, kind):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        campaign = current_campaign()
+        if campaign is None:
+            raise Http404("尚未设置年度活动")
+        if kind in {"form1", "form2"}:
+            orgs = roles.college_ids(request.user)
+            if not orgs:
+                raise PermissionDenied("您不是院(处)级党组织书记/联系人。")
+            return redirect(f"submissions:{kind}", campaign.pk, sorted(orgs)[0])
+        if kind == "row":
+            branches = roles.branch_ids(request.user)
+            if not branches:
+                raise PermissionDenied("您不是党支部书记。")
+            return redirect("submissions:row", campaign.pk, sorted(branches)[0])
+        raise Http404

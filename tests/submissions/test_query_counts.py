@@ -1,0 +1,44 @@
+"""Pages keep a constant number of queries with 10x the usual data."""
+
+import pytest
+from django.urls import reverse
+
+from submissions import services
+
+from ..factories import BranchFactory, CollegeFactory
+from .helpers import ROW_COMPLETE
+
+
+@pytest.fixture
+def big(world, at):
+    at(2026, 5, 8, 10, 0)
+    for _ in range(50):  # 50 extra branches under college A (10x a large college)
+        b = BranchFactory(parent=world.college_a)
+        services.save_row(world.campaign, b, ROW_COMPLETE, by=world.users.college, expected_version=0, by_college=True)
+    for _ in range(250):  # 10x the usual number of 院级 orgs
+        CollegeFactory(parent=world.school)
+    return world
+
+
+def test_summary_page_queries_are_constant(big, client_for, django_assert_max_num_queries):
+    c = client_for(big.users.college)
+    url = reverse("submissions:form2", args=[big.campaign.pk, big.college_a.pk])
+    with django_assert_max_num_queries(20):
+        assert c.get(url).status_code == 200
+
+
+def test_progress_page_queries_are_constant(big, client_for, django_assert_max_num_queries):
+    c = client_for(big.users.admin)
+    with django_assert_max_num_queries(20):
+        response = c.get(reverse("submissions:progress"))
+    assert response.status_code == 200
+    assert response.content.decode().count("data-org=") == 252
+
+
+def test_form_pages_queries_are_constant(big, client_for, django_assert_max_num_queries):
+    c = client_for(big.users.college)
+    with django_assert_max_num_queries(20):
+        assert c.get(reverse("submissions:form1", args=[big.campaign.pk, big.college_a.pk])).status_code == 200
+    branch = big.college_a.children.last()
+    with django_assert_max_num_queries(20):
+        assert c.get(reverse("submissions:row", args=[big.campaign.pk, branch.pk])).status_code == 200
