@@ -1,4 +1,6 @@
-"""附件1 "一院一品牌"申报表 and 附件2 "一支部一特色"汇总表 (phase 1)."""
+"""附件1/附件2 (phase 1), outcomes (phase 2), 附件3 entries and their files (phase 3)."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -176,3 +178,166 @@ class Form2Row(models.Model):
 
     def __str__(self):
         return f"{self.branch} · 一支部一特色（{self.form.campaign.year}）"
+
+
+# ====================================================================== phases 2 and 3
+
+
+class AttachmentKind(models.TextChoices):
+    PDF = "pdf", "PDF 文档"
+    DOCX = "docx", "Word 文档"
+    JPEG = "jpeg", "JPG 图片"
+    PNG = "png", "PNG 图片"
+    MP4 = "mp4", "MP4 视频"
+
+
+class Attachment(models.Model):
+    """An uploaded file, stored under a generated name; the user's file name is kept as data."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="attachments", verbose_name="所属党组织"
+    )
+    file = models.FileField("文件", upload_to="attachments/", max_length=200)
+    kind = models.CharField("类型", max_length=10, choices=AttachmentKind.choices)
+    original_name = models.CharField("原文件名", max_length=160)
+    size = models.BigIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64, blank=True)
+    caption = models.CharField("说明", max_length=60, blank=True)
+    duration_seconds = models.FloatField("时长（秒）", null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    video_codec = models.CharField(max_length=30, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_video(self):
+        return self.kind == AttachmentKind.MP4
+
+    @property
+    def is_image(self):
+        return self.kind in {AttachmentKind.JPEG, AttachmentKind.PNG}
+
+    @property
+    def duration_label(self):
+        if self.duration_seconds is None:
+            return ""
+        total = int(round(self.duration_seconds))
+        return f"{total // 60}分{total % 60:02d}秒"
+
+
+class OutcomeType(models.TextChoices):
+    SYSTEM = "system", "工作体系/机制办法"
+    METHOD = "method", "优秀基层党建工作法"
+    CASE = "case", "党建促业务典型案例"
+    DEMONSTRATION = "demonstration", "经验推广示范"
+    ACTIVITY = "activity", "活动记录（三会一课/主题党日等）"
+
+
+class Outcome(models.Model):
+    """A phase-2 创建成果 recorded as it happens, by a 院级 org or a branch."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="outcomes", verbose_name="年度活动")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="outcomes", verbose_name="党组织"
+    )
+    outcome_type = models.CharField("成果类型", max_length=20, choices=OutcomeType.choices)
+    title = models.CharField("标题", max_length=80)
+    date = models.DateField("日期")
+    description = models.TextField("内容简介", max_length=3000, blank=True)
+    attachments = models.ManyToManyField(Attachment, blank=True, related_name="outcomes", verbose_name="附件")
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "创建成果"
+        verbose_name_plural = "创建成果"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["campaign", "organization", "date"])]
+
+    def __str__(self):
+        return self.title
+
+
+class Track(models.TextChoices):
+    BRAND = "brand", "十佳党建品牌"
+    BRANCH = "branch", "十佳特色支部"
+
+
+class EntryState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交（待形式审查）"
+    RETURNED = "returned", "形式审查退回"
+    PASSED = "passed", "形式审查通过"
+
+
+class Entry(models.Model):
+    """附件3 "十佳党建品牌"/"十佳特色支部"申报表 with its "三个一" and evidence."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="entries", verbose_name="年度活动")
+    track = models.CharField("申报类别", max_length=10, choices=Track.choices)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="entries", verbose_name="申报党组织"
+    )
+    college = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="recommended_entries", verbose_name="申报单位(院级)"
+    )
+    rank = models.PositiveSmallIntegerField("推荐排序", null=True, blank=True)
+    state = models.CharField("状态", max_length=12, choices=EntryState.choices, default=EntryState.DRAFT)
+    title = models.CharField("品牌/支部特色名称", max_length=40, blank=True)
+    leader = models.CharField("负责人", max_length=30, blank=True)
+    members = models.PositiveIntegerField("党员数", null=True, blank=True)
+    started_on = models.DateField("创建起始时间", null=True, blank=True)
+    honours = models.TextField("近三年荣誉", max_length=1000, blank=True)
+    negative_list_declared = models.BooleanField(
+        "负面清单声明：近三年在党建和意识形态领域未出现重大问题", default=False
+    )
+    overview = models.TextField("创建情况概述（背景/做法/成效/经验）", max_length=3000, blank=True)
+    college_opinion = models.TextField("院(处)级党组织推荐意见", max_length=500, blank=True)
+    experience_doc = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                       verbose_name="典型经验（1套）")
+    case_doc = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name="党建促业务典型案例（1个）")
+    video = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name="示范点建设微视频（1个）")
+    summary_report = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                       verbose_name="创建总结报告")
+    evidence = models.ManyToManyField(Attachment, blank=True, related_name="evidence_for", verbose_name="成果佐证")
+    check_comment = models.TextField("形式审查意见", max_length=1000, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "十佳申报（附件3）"
+        verbose_name_plural = "十佳申报（附件3）"
+        ordering = ["track", "college__sort_order", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "track", "organization"], name="unique_entry"),
+            models.UniqueConstraint(fields=["campaign", "college", "rank"], condition=models.Q(track="branch"),
+                                    name="unique_branch_rank"),
+            models.CheckConstraint(condition=models.Q(rank__isnull=True) | models.Q(rank__in=[1, 2]), name="rank_1_or_2"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_track_display()} · {self.organization}（{self.campaign.year}）"
+
+    @property
+    def is_editable_state(self):
+        return self.state in {EntryState.DRAFT, EntryState.RETURNED}
