@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import form1, form2, shared
+from .views import files, form1, form2, shared
 
 app_name = "submissions"
 urlpatterns = [
     path("progress/", shared.ProgressView.as_view(), name="progress"),
+    path("files/<uuid:uuid>/", files.AttachmentView.as_view(), name="attachment"),
     path("my/<str:kind>/", shared.MyFormRedirectView.as_view(), name="my"),
     path("<int:campaign>/form1/<int:org>/", form1.Form1View.as_view(), name="form1"),
     path("<int:campaign>/form2/<int:org>/", form2.Form2View.as_view(), name="form2"),
