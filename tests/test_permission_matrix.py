@@ -56,6 +56,8 @@ MATRIX = [
     row("submissions:history", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form2", "org": w.college_a.pk}),
     row("submissions:scan_file", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
     row("submissions:logo", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
+    row("submissions:attachment", {"anon": 404, "norole": 404, "branch": 404, "college": 200, "judge": 404, "admin": 200},
+        lambda w: {"uuid": w.attachment.uuid}),
     # POST-only endpoints answer GET with 405 to those allowed, 403 to others
     row("submissions:review", POST_ONLY_ADMIN, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
     row("submissions:scan_upload", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
@@ -75,6 +77,11 @@ def prepare(world):
     f1.logo.save("logos/x.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
     f1.scan_name = "x.pdf"
     f1.save()
+    from submissions.models import Attachment
+
+    world.attachment = Attachment(organization=world.college_a, kind="pdf", original_name="经验.pdf", size=13)
+    world.attachment.file.save("attachments/t.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    world.attachment.save()
     f2 = Form2.objects.create(campaign=world.campaign, organization=world.college_a)
     Form2Row.objects.create(form=f2, branch=world.branch_a1, feature_name="特色")
 
