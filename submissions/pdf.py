@@ -75,3 +75,21 @@ def form_pdf(kind, obj, use_cache=True):
     if use_cache:
         default_storage.save(key, ContentFile(data))
     return data
+
+
+def entry_pdf(entry, use_cache=True):
+    """附件3 as the printable 申报表."""
+    key = f"{CACHE_DIR}/entry-{entry.pk}-" + hashlib.sha256(
+        f"{LAYOUT_VERSION}|{entry.pk}|{entry.version}|{entry.state}|{entry.organization.version}".encode()
+    ).hexdigest()[:20] + ".pdf"
+    if use_cache and default_storage.exists(key):
+        with default_storage.open(key, "rb") as fh:
+            return fh.read()
+    html = render_to_string("submissions/pdf/entry.html", {
+        "e": entry, "org": entry.organization, "campaign": entry.campaign, "font": settings.PDF_FONT_FAMILY,
+        "printed_at": timezone.localtime(), "evidence": list(entry.evidence.all()),
+    })
+    data = render_html_to_pdf(html)
+    if use_cache:
+        default_storage.save(key, ContentFile(data))
+    return data
