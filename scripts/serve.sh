@@ -7,7 +7,7 @@ export DJANGO_ENV=production
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/brandcampaign}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
-# Behind nginx with TLS these stay on; for a plain-HTTP local run they can be switched off.
+# Off by default here (plain HTTP on one machine); behind nginx with TLS set all three to true.
 export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-false}"
 export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-false}"
 export CSRF_COOKIE_SECURE="${CSRF_COOKIE_SECURE:-false}"
@@ -42,6 +42,7 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 .venv/bin/celery -A brandcampaign worker --loglevel=INFO --concurrency="$CELERY_CONCURRENCY" & pids+=($!)
 .venv/bin/celery -A brandcampaign beat --loglevel=INFO & pids+=($!)
-.venv/bin/gunicorn brandcampaign.wsgi:application --bind "$BIND" --workers "$WORKERS" --timeout 120 \
+# More gunicorn options (e.g. "--worker-class gthread --threads 4") via GUNICORN_CMD_ARGS.
+.venv/bin/gunicorn brandcampaign.wsgi:application --bind "$BIND" --workers "$WORKERS" --timeout "${GUNICORN_TIMEOUT:-120}" \
   --access-logfile - & pids+=($!)
 wait -n "${pids[@]}"
