@@ -9,9 +9,8 @@ from _setup import setup
 
 setup()
 
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -62,14 +61,19 @@ def timed(fn, repeat=5):
 
 def page(client, url, label):
     client.get(url)  # warm caches (sessions, content types) so the count is the steady state
-    reset_queries()
-    with CaptureQueriesContext(connection) as q:
+    counted = []
+
+    def counter(execute, sql, params, many, context):
+        counted.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
         t = time.perf_counter()
         response = client.get(url)
         first = time.perf_counter() - t
     assert response.status_code == 200, (url, response.status_code)
     times = timed(lambda: client.get(url))
-    print(f"{label:42s} queries={len(q.captured_queries):3d}  first={first*1000:7.1f} ms  median={statistics.median(times)*1000:7.1f} ms")
+    print(f"{label:42s} queries={len(counted):3d}  first={first*1000:7.1f} ms  median={statistics.median(times)*1000:7.1f} ms")
 
 
 def main(save_pdf=None):
@@ -91,7 +95,6 @@ def main(save_pdf=None):
     c_admin, c_sec = Client(), Client()
     c_admin.force_login(admin)
     c_sec.force_login(sec)
-    reset_queries()
     page(c_sec, reverse("submissions:form1", args=[campaign.pk, big.pk]), "附件1 form page")
     page(c_sec, reverse("submissions:form2", args=[campaign.pk, big.pk]), f"附件2 summary page ({Form2Row.objects.count()} rows)")
     page(c_admin, reverse("submissions:progress") + f"?campaign={campaign.pk}", "组织部 progress table (250 orgs)")
