@@ -37,10 +37,11 @@ def _attachment(org, name, kind="pdf"):
 def seed(campaign, phase, orgs, users):
     now = timezone.now()
     jx, ky = orgs["JX"], orgs["KY"]
-    # 附件2 rows: college1's org partly done (3 reported, 1 draft, 1 untouched); college2's org complete
-    for college, n_done, n_draft in ((jx, 3, 1), (ky, 5, 0), (orgs["CL"], 2, 2)):
+    # 附件2 rows: college1's org partly done (branch1's own row untouched, 2 reported, 1 draft, 1 untouched);
+    # college2's org complete and submitted
+    for college, skip, n_done, n_draft in ((jx, 1, 2, 1), (ky, 0, 5, 0), (orgs["CL"], 0, 2, 2)):
         form2, _ = Form2.objects.get_or_create(campaign=campaign, organization=college)
-        branches = list(college.children.filter(level=Level.BRANCH).order_by("sort_order"))
+        branches = list(college.children.filter(level=Level.BRANCH).order_by("sort_order"))[skip:]
         for i, b in enumerate(branches[: n_done + n_draft]):
             name, intro, carriers, results = FEATURES[i % len(FEATURES)]
             Form2Row.objects.get_or_create(form=form2, branch=b, defaults={
