@@ -35,6 +35,10 @@ def _attachment(org, name, kind="pdf"):
 
 
 def seed(campaign, phase, orgs, users):
+    from .models import StandardItem
+    from .standards import ensure_standard_items
+
+    ensure_standard_items(StandardItem)  # reference data (a flushed test database loses it)
     now = timezone.now()
     jx, ky = orgs["JX"], orgs["KY"]
     # 附件2 rows: college1's org partly done (branch1's own row untouched, 2 reported, 1 draft, 1 untouched);
