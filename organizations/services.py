@@ -10,7 +10,7 @@ from .models import Organization
 
 
 @transaction.atomic
-def update_organization(org, data, *, by, expected_version):
+def update_organization(org, data, *, by, expected_version, action="update", note=""):
     current = Organization.objects.select_for_update().get(pk=org.pk)
     if current.version != expected_version:
         raise StaleEdit()
@@ -22,7 +22,7 @@ def update_organization(org, data, *, by, expected_version):
     current.save()
     changes = audit.diff(before, audit.snapshot(current))
     if changes:
-        audit.record(by, current, "update", changes, organization=current)
+        audit.record(by, current, action, changes, organization=current, note=note)
     return current
 
 
