@@ -300,7 +300,8 @@ def _read_sheet(ws, sheet_name, columns):
                 if missing:
                     parts.append(f"缺少列：{'、'.join(missing)}")
                 if unknown:
-                    parts.append(f"无法识别或重复的列：{'、'.join(unknown)}")
+                    shown = "、".join(u[:20] for u in unknown[:10]) + (f" 等 {len(unknown)} 列" if len(unknown) > 10 else "")
+                    parts.append(f"无法识别或重复的列：{shown}")
                 raise ImportFileError(
                     f"工作表“{sheet_name}”的表头不正确（{'；'.join(parts)}）。请使用下载的模板，表头应为：{'、'.join(expected)}。"
                 )
@@ -757,8 +758,6 @@ def _plan_accounts(plan, rows, org_levels):
                 plan.errors.append(RowError(sheet, row, "所属党组织编码", f"所属党组织编码“{org_code}”不存在（文件和系统中都没有该党组织）"))
             elif not role:
                 plan.errors.append(RowError(sheet, row, "所属党组织编码", "填写了所属党组织编码，但没有填写角色"))
-            elif role in (Role.ADMIN, Role.APPROVER):
-                plan.errors.append(RowError(sheet, row, "所属党组织编码", f"角色“{Role(role).label}”不绑定党组织，请留空"))
             elif role in ROLE_ORG_LEVEL and level is not None and level != ROLE_ORG_LEVEL[role]:
                 plan.errors.append(RowError(
                     sheet, row, "所属党组织编码",

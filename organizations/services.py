@@ -29,4 +29,6 @@ def update_organization(org, data, *, by, expected_version, action="update", not
 def deactivate_organization(org, *, by, reason=""):
     if not org.is_active:
         raise ValidationError("该党组织已停用")
-    return update_organization(org, {"is_active": False}, by=by, expected_version=org.version)
+    return update_organization(
+        org, {"is_active": False}, by=by, expected_version=org.version, action="deactivate", note=reason
+    )

@@ -1,5 +1,6 @@
 import hashlib
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -160,6 +161,22 @@ def _forget(request, token):
         default_storage.delete(entry["name"])
 
 
+def _purge_stale_uploads(max_age=timedelta(days=1)):
+    """Delete uploads whose preview was abandoned (the session that knew them is gone or old)."""
+    try:
+        _, files = default_storage.listdir(IMPORT_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    cutoff = timezone.now() - max_age
+    for name in files:
+        path = f"{IMPORT_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+
+
 def _load_sheets(entry):
     """The stored upload, checked against the hash taken at upload time, read again."""
     from .importing import ImportFileError, read_workbook
@@ -189,6 +206,7 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
         except ImportFileError as exc:
             form.add_error("file", exc.message)
             return self.form_invalid(form)
+        _purge_stale_uploads()
         token = uuid.uuid4().hex
         name = default_storage.save(f"{IMPORT_DIR}/{token}.xlsx", ContentFile(data))
         imports = self.request.session.get(SESSION_IMPORTS, {})
@@ -230,6 +248,8 @@ class ImportApplyView(PermissionRequiredMixin, View):
     def post(self, request, token):
         from .importing import ImportFileError, PlanChanged, apply_import
 
+        if token in request.session.get(SESSION_RESULTS, {}):
+            return redirect("organizations:import_result", token=token)  # a second click on 确认导入
         entry = _pending(request, token)
         try:
             result = apply_import(

@@ -524,3 +524,55 @@ def test_activation_link_with_a_bad_token_is_refused(world, client):
     token = default_token_generator.make_token(world.users.norole)
     response = client.get(reverse("activate", kwargs={"uidb64": uid, "token": token}))
     assert response.status_code == 200 and "激活链接无效" in response.content.decode()
+
+
+# ---------------------------------------------------------------- housekeeping and scale
+
+
+def test_a_second_click_on_apply_does_not_import_twice(world, client_for):
+    c = client_for(world.users.admin)
+    token, first = preview_and_apply(c, make_xlsx(NEW_TREE, NEW_ACCOUNTS))
+    before = snapshot_db()
+    second = c.post(reverse("organizations:import_apply", args=[token]), {"digest": "whatever"})
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    assert snapshot_db() == before
+
+
+def test_abandoned_uploads_are_purged_after_a_day(world, client_for):
+    import time
+
+    c = client_for(world.users.admin)
+    old_token = token_of(upload(c, make_xlsx(ONE_ROW)))
+    old_path = os.path.join(settings.MEDIA_ROOT, "imports", f"{old_token}.xlsx")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old_path, (two_days_ago, two_days_ago))
+    new_token = token_of(upload(c, make_xlsx(ONE_ROW)))
+    assert stored_imports() == [f"{new_token}.xlsx"]
+
+
+def test_planning_uses_a_constant_number_of_queries(world, django_assert_max_num_queries):
+    def cells(columns, **values):
+        return {col.field: str(values.get(col.field, "")) for col in columns}
+
+    orgs, accounts = [], []
+    for c in range(30):
+        orgs.append((len(orgs) + 3, cells(ORG_COLUMNS, code=f"K{c}", name=f"学院{c}", org_type="学院党委", parent="SCHOOL")))
+        for b in range(10):
+            orgs.append((len(orgs) + 3, cells(ORG_COLUMNS, code=f"K{c}-{b}", name=f"支部{c}-{b}", org_type="教工党支部", parent=f"K{c}")))
+    for i in range(1200):
+        accounts.append((i + 3, cells(ACCOUNT_COLUMNS, username=f"p{i}", full_name=f"人{i}", role="支部书记", org=f"K{i % 30}-{i % 10}")))
+    # existing rows too: the world's users and orgs, changed
+    accounts.append((2000, cells(ACCOUNT_COLUMNS, username="branch_a1", full_name="改名", role="支部书记", org="A-1")))
+    with django_assert_max_num_queries(8):
+        plan = plan_import({"党组织": orgs, "账号": accounts})
+    assert not plan.errors and len(plan.org_creates) == 330 and len(plan.account_creates) == 1200
+
+
+def test_export_keeps_codes_and_phones_as_text(world, client_for):
+    from organizations.services import update_organization
+
+    update_organization(world.branch_a1, {"secretary_phone": "013800001111"}, by=world.users.admin, expected_version=1)
+    ws = openpyxl.load_workbook(io.BytesIO(org_tree_workbook()))["党组织"]
+    row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "A-1")
+    assert row[8].value == "013800001111" and row[8].number_format == "@"
+    assert row[12].value == 10 and row[12].number_format == "General"
