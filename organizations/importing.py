@@ -710,7 +710,7 @@ def _plan_orgs(plan, rows, deactivate_absent):
 def _plan_accounts(plan, rows, org_levels):
     """org_levels: code -> level for every org that will exist after the import (None: row had errors)."""
     sheet = ACCOUNT_SHEET
-    usernames = {cells["username"] for _, cells in rows if cells["username"]}
+    usernames = {User.normalize_username(cells["username"]) for _, cells in rows if cells["username"]}
     users = {}
     names = list(usernames)
     for i in range(0, len(names), 500):
@@ -730,7 +730,8 @@ def _plan_accounts(plan, rows, org_levels):
     username_validator = User.username_validator
     for row, cells in rows:
         n_before = len(plan.errors)
-        username = cells["username"]
+        # the same normalisation User.clean() applies on save, so a re-import compares equal
+        username = User.normalize_username(cells["username"])
         if not username:
             plan.errors.append(RowError(sheet, row, "用户名", "用户名不能为空"))
         else:
@@ -741,6 +742,7 @@ def _plan_accounts(plan, rows, org_levels):
             except ValidationError:
                 plan.errors.append(RowError(sheet, row, "用户名", f"用户名“{username}”只能包含字母、数字和 @ . + - _，最多 150 位"))
         values = {f: cells[f] for f in USER_FIELDS}
+        values["email"] = User.objects.normalize_email(values["email"])
         _check_text(plan.errors, sheet, row, "姓名", values["full_name"], _max_length(User, "full_name"))
         _check_email(plan.errors, sheet, row, "邮箱", values["email"])
         _check_text(plan.errors, sheet, row, "邮箱", values["email"], _max_length(User, "email"))

@@ -576,3 +576,13 @@ def test_export_keeps_codes_and_phones_as_text(world, client_for):
     row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "A-1")
     assert row[8].value == "013800001111" and row[8].number_format == "@"
     assert row[12].value == 10 and row[12].number_format == "General"
+
+
+def test_values_django_normalises_on_save_still_reimport_as_no_change(world):
+    """User.clean() lower-cases the e-mail domain and NFKC-normalises the username."""
+    data = make_xlsx(None, [{"用户名": "ｚｈａｎｇ", "姓名": "张", "邮箱": "Zhang@EXAMPLE.Edu.CN", "角色": "评审专家"}])
+    plan = plan_import(read_workbook(data))
+    apply_import(read_workbook(data), by=world.users.admin, expected_digest=plan.digest())
+    assert User.objects.get(username="zhang").email == "Zhang@example.edu.cn"
+    again = plan_import(read_workbook(data))
+    assert not again.errors and not again.has_changes
