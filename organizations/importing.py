@@ -946,6 +946,10 @@ def activation_path(user):
     return reverse("activate", kwargs={"uidb64": uidb64, "token": activation_tokens.make_token(user)})
 
 
-def pending_activation(user_ids):
-    """The accounts among user_ids that have not set a password yet, by username."""
-    return [u for u in User.objects.filter(pk__in=user_ids).order_by("username") if not u.has_usable_password()]
+def pending_activation(user_ids=None):
+    """Active accounts (among user_ids, if given) that have not set a password yet, by username."""
+    qs = User.objects.filter(is_active=True).order_by("username")
+    if user_ids is not None:
+        qs = qs.filter(pk__in=user_ids)
+    # Django marks an unusable password with a leading "!"
+    return [u for u in qs.filter(password__startswith="!") if not u.has_usable_password()]

@@ -273,25 +273,27 @@ class ImportApplyView(PermissionRequiredMixin, View):
         return redirect("organizations:import_result", token=token)
 
 
-class ImportResultMixin(PermissionRequiredMixin):
+class ActivationLinksMixin(PermissionRequiredMixin):
     permission_required = "organizations.import_orgs"
 
-    def get_result(self):
-        result = self.request.session.get(SESSION_RESULTS, {}).get(self.kwargs["token"])
-        if result is None:
-            raise Http404("导入结果不存在或已过期")
-        return result
-
-    def links(self, result):
-        """(username, full name, absolute one-time link) of the new accounts still without a password.
+    def links(self, user_ids=None):
+        """(username, full name, absolute one-time link) of accounts still without a password.
 
         Links are computed on request, never stored: a link stops working once its password is set."""
         from .importing import activation_path, pending_activation
 
         return [
             (u.username, u.full_name, self.request.build_absolute_uri(activation_path(u)))
-            for u in pending_activation(result["created_accounts"])
+            for u in pending_activation(user_ids)
         ]
+
+
+class ImportResultMixin(ActivationLinksMixin):
+    def get_result(self):
+        result = self.request.session.get(SESSION_RESULTS, {}).get(self.kwargs["token"])
+        if result is None:
+            raise Http404("导入结果不存在或已过期")
+        return result
 
 
 class ImportResultView(ImportResultMixin, TemplateView):
@@ -300,7 +302,7 @@ class ImportResultView(ImportResultMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         result = self.get_result()
-        ctx.update(result=result, links=self.links(result), token=self.kwargs["token"],
+        ctx.update(result=result, links=self.links(result["created_accounts"]), token=self.kwargs["token"],
                    link_days=settings.PASSWORD_RESET_TIMEOUT // 86400)
         return ctx
 
@@ -309,7 +311,26 @@ class ImportLinksDownloadView(ImportResultMixin, View):
     def get(self, request, token):
         from .exports import activation_links_workbook
 
-        return _xlsx_response(activation_links_workbook(self.links(self.get_result())), f"新账号激活链接-{_stamp()}.xlsx")
+        links = self.links(self.get_result()["created_accounts"])
+        return _xlsx_response(activation_links_workbook(links), f"新账号激活链接-{_stamp()}.xlsx")
+
+
+class PendingActivationView(ActivationLinksMixin, TemplateView):
+    """Every account that has not set its password yet, with a fresh link (e.g. the first one expired)."""
+
+    template_name = "organizations/pending_activation.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "xlsx":
+            from .exports import activation_links_workbook
+
+            return _xlsx_response(activation_links_workbook(self.links()), f"待激活账号-{_stamp()}.xlsx")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(links=self.links(), link_days=settings.PASSWORD_RESET_TIMEOUT // 86400)
+        return ctx
 
 
 class ActivateAccountView(PasswordResetConfirmView):

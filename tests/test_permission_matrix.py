@@ -31,6 +31,7 @@ MATRIX = [
         lambda w: {"pk": w.branch_b1.pk}),
     row("organizations:edit", ADMIN_ONLY, lambda w: {"pk": w.branch_a1.pk}),
     row("organizations:export", ADMIN_ONLY),
+    row("organizations:pending_activation", ADMIN_ONLY),
     row("organizations:import", ADMIN_ONLY),
     row("organizations:import_template", ADMIN_ONLY),
     # token-bound pages: a token from someone else's (or no) upload is 404 even for an admin;

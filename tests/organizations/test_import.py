@@ -493,7 +493,9 @@ def test_activation_link_sets_a_password_once(world, client_for, client):
     link = re.search(r"http://testserver(/accounts/activate/[^<\s]+)", body).group(1)
     xlsx = admin.get(reverse("organizations:import_links", args=[token]))
     ws = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    assert ws["A3"].value == "newbie" and ws["C3"].value.endswith(link)
+    # links are made fresh on each request (the token embeds a timestamp), for the same account
+    uid_part = link.rsplit("/", 2)[0]
+    assert ws["A3"].value == "newbie" and ws["C3"].value.startswith("http://testserver" + uid_part + "/")
 
     step = client.get(link)
     assert step.status_code == 302  # Django moves the token into the session
@@ -586,3 +588,16 @@ def test_values_django_normalises_on_save_still_reimport_as_no_change(world):
     assert User.objects.get(username="zhang").email == "Zhang@example.edu.cn"
     again = plan_import(read_workbook(data))
     assert not again.errors and not again.has_changes
+
+
+def test_pending_accounts_page_gives_fresh_links_until_activated(world, client_for, client):
+    admin = client_for(world.users.admin)
+    preview_and_apply(admin, make_xlsx(None, [{"用户名": "late", "姓名": "迟到", "角色": "评审专家"}]))
+    body = admin.get(reverse("organizations:pending_activation")).content.decode()
+    assert "late" in body and "branch_a1" not in body  # accounts with a password are not listed
+    link = re.search(r"http://testserver(/accounts/activate/[^<\s]+)", body).group(1)
+    xlsx = admin.get(reverse("organizations:pending_activation") + "?format=xlsx")
+    assert openpyxl.load_workbook(io.BytesIO(xlsx.content)).active["A3"].value == "late"
+    form_url = client.get(link)["Location"]
+    client.post(form_url, {"new_password1": "Qiming-2026!", "new_password2": "Qiming-2026!"})
+    assert "late" not in admin.get(reverse("organizations:pending_activation")).content.decode()
