@@ -88,8 +88,6 @@ def http_preview(admin, data, results):
 
 
 def main():
-    from django.test.utils import get_runner  # noqa: F401
-    from django.conf import settings
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

@@ -14,18 +14,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .importing import (
-    ACCOUNT_COLUMNS,
-    ACCOUNT_SHEET,
-    MAX_DATA_ROWS,
-    ORG_COLUMNS,
-    ORG_SHEET,
-    Level,
-    OrgType,
-    Role,
-    yes_no,
-)
-from .models import Organization, RoleAssignment, User
+from .importing import ACCOUNT_COLUMNS, ACCOUNT_SHEET, MAX_DATA_ROWS, ORG_COLUMNS, ORG_SHEET, Column, yes_no
+from .models import Level, Organization, OrgType, Role, RoleAssignment, User
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TITLE_FONT = Font(bold=True, size=13)
@@ -200,8 +190,6 @@ def template_workbook(now=None):
 
 def activation_links_workbook(rows, now=None):
     """rows: (username, full name, link). For the admin to hand out; contains secrets."""
-    from .importing import Column
-
     columns = [Column("用户名", "username", 16), Column("姓名", "full_name", 12), Column("激活链接（一次性）", "link", 100)]
     wb = Workbook(write_only=True)
     _sheet(wb, "激活链接", f"新账号激活链接 · 生成时间：{export_time_text(now)}（北京时间） · 链接使用一次后失效，请勿外传", columns, rows)
