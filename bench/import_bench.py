@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/import_bench.py
 
-Runs against a throw-away SQLite database (brandcampaign.settings_test), in-process."""
+Runs in-process against a throw-away test database: SQLite by default, PostgreSQL with
+DATABASE_URL=postgres://... (brandcampaign.settings_test)."""
 
 import io
 import os
@@ -99,7 +100,7 @@ def main():
         admin = User.objects.create(username="bench_admin")
         RoleAssignment.objects.create(user=admin, role=Role.ADMIN)
         data, n_orgs, n_accounts = build_file()
-        print(f"file: {n_orgs} orgs + {n_accounts} accounts, {len(data) / 1024:.0f} KB")
+        print(f"database: {connection.vendor}; file: {n_orgs} orgs + {n_accounts} accounts, {len(data) / 1024:.0f} KB")
         results = []
         http_preview(admin, data, results)
         sheets = timed("read + check file", lambda: read_workbook(data), results)

@@ -59,7 +59,9 @@ def apply_import(sheets, *, by, expected_digest, deactivate_absent=False, note="
                 if change.action == "create":
                     data.pop("code", None)
                     org = Organization(code=change.code, **data)
-                    org.full_clean()
+                    # uniqueness was checked by the plan; a concurrent insert still fails on the
+                    # unique index (IntegrityError → PlanChanged), so skip the per-row query here
+                    org.full_clean(validate_unique=False)
                     org.save()
                     by_code[org.code] = org
                     audit.record(by, org, "create", audit.diff({}, audit.snapshot(org)), organization=org, note=note)
@@ -80,7 +82,7 @@ def apply_import(sheets, *, by, expected_digest, deactivate_absent=False, note="
                 if change.action == "create":
                     user = User(username=change.username, **change.data)
                     user.set_unusable_password()
-                    user.full_clean(exclude=["password"])
+                    user.full_clean(exclude=["password"], validate_unique=False)
                     user.save()
                     audit.record(by, user, "create", audit.diff({}, audit.snapshot(user, fields=["username"] + USER_FIELDS)), note=note)
                     result.created_accounts.append(user.pk)
@@ -101,7 +103,7 @@ def apply_import(sheets, *, by, expected_digest, deactivate_absent=False, note="
                 org = by_code[change.org_code] if change.org_code else None
                 if change.action == "create":
                     ra = RoleAssignment(user=users[change.username], role=change.role, organization=org)
-                    ra.full_clean(validate_unique=False, validate_constraints=False)
+                    ra.clean()  # the level rule; user and org are objects in hand, no lookups needed
                     ra.save()
                     changes = {"user": [None, change.username], "role": [None, change.role],
                                "organization": [None, str(org) if org else None]}
