@@ -352,6 +352,18 @@ def _zip_bomb():
     return buf.getvalue()
 
 
+def _zip_bomb_many_members():
+    """Each member stays under the per-member ratio check (< 1 MB); together they unpack to 60 MB."""
+    buf = io.BytesIO()
+    base = make_xlsx([org_row("X1", "新支部", "教工党支部", "A")])
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            zf.writestr(info, src.read(info))
+        for i in range(60):
+            zf.writestr(f"xl/media/pad{i}.bin", b"\x00" * 1_000_000)
+    return buf.getvalue()
+
+
 def _too_many_rows(n):
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("党组织")
@@ -397,7 +409,8 @@ BAD_FILES = [
     ("100k-rows", lambda: _too_many_rows(100_000), "行数超过上限"),
     ("formula", lambda: make_xlsx(ONE_ROW, hook=_with_formula), "包含公式"),
     ("merged-cells", lambda: make_xlsx(ONE_ROW, hook=_with_merge), "包含合并单元格"),
-    ("zip-bomb", lambda: _zip_bomb(), "压缩炸弹"),
+    ("zip-bomb", lambda: _zip_bomb(), "异常庞大（疑似压缩炸弹）"),
+    ("zip-bomb-many-members", lambda: _zip_bomb_many_members(), "解压后超过 50 MB"),
     ("doctype", lambda: _with_doctype(make_xlsx(ONE_ROW)), "DOCTYPE"),
     ("too-big", lambda: b"PK\x03\x04" + os.urandom(importing.MAX_UPLOAD_BYTES + 10), "文件过大"),
 ]
