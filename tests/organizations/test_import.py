@@ -614,3 +614,20 @@ def test_pending_accounts_page_gives_fresh_links_until_activated(world, client_f
     form_url = client.get(link)["Location"]
     client.post(form_url, {"new_password1": "Qiming-2026!", "new_password2": "Qiming-2026!"})
     assert "late" not in admin.get(reverse("organizations:pending_activation")).content.decode()
+
+
+def test_a_branch_can_move_to_another_college(world):
+    rows = [org_row("A-2", "甲二支部", "教工党支部", "B", 教工党员数=10, 学生党员数=20)]
+    plan = plan_import(read_workbook(make_xlsx(rows)))
+    assert [(d.label, d.old, d.new) for d in plan.org_updates[0].diffs] == [("上级编码", "A", "B")]
+    apply_import(read_workbook(make_xlsx(rows)), by=world.users.admin, expected_digest=plan.digest())
+    assert Organization.objects.get(code="A-2").parent == world.college_b
+    assert AuditEntry.objects.get(action="update", object_id=str(world.branch_a2.pk)).changes["parent"] == [
+        world.college_a.pk, world.college_b.pk]
+
+
+def test_full_list_option_without_org_rows_is_refused(world):
+    data = make_xlsx(None, [{"用户名": "solo", "角色": "评审专家"}])
+    plan = plan_import(read_workbook(data), deactivate_absent=True)
+    assert plan.errors and "为防止误停用全部党组织" in plan.errors[0].message
+    assert not plan.can_apply
