@@ -35,6 +35,18 @@ MATRIX = [
     row("organizations:detail", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 200},
         lambda w: {"pk": w.branch_b1.pk}),
     row("organizations:edit", ADMIN_ONLY, lambda w: {"pk": w.branch_a1.pk}),
+    row("organizations:export", ADMIN_ONLY),
+    row("organizations:pending_activation", ADMIN_ONLY),
+    row("organizations:import", ADMIN_ONLY),
+    row("organizations:import_template", ADMIN_ONLY),
+    # token-bound pages: a token from someone else's (or no) upload is 404 even for an admin;
+    # the real flows are in tests/organizations/test_import.py
+    row("organizations:import_preview", {**ADMIN_ONLY, "admin": 404}, lambda w: {"token": "0" * 32}),
+    row("organizations:import_apply", {**ADMIN_ONLY, "admin": 405}, lambda w: {"token": "0" * 32}),
+    row("organizations:import_result", {**ADMIN_ONLY, "admin": 404}, lambda w: {"token": "0" * 32}),
+    row("organizations:import_links", {**ADMIN_ONLY, "admin": 404}, lambda w: {"token": "0" * 32}),
+    # reachable without login; an invalid token renders "链接无效" (valid-token flow: test_import.py)
+    row("activate", {r: 200 for r in ROLES}, lambda w: {"uidb64": "MQ", "token": "invalid-token"}),
     row("campaigns:list", ADMIN_ONLY),
     row("campaigns:detail", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:edit", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
