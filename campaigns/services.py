@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import audit
-from core.concurrency import StaleEdit
+from core import versioning
 
 from .models import Campaign, Deadline, DeadlineExtension, DeadlineKind, end_of_day
 
@@ -47,16 +47,14 @@ def create_campaign(year, *, by=None, title=None, **dates):
 
 @transaction.atomic
 def update_campaign(campaign, data, *, by, expected_version, deadlines=None):
-    current = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if current.version != expected_version:
-        raise StaleEdit()
+    current = versioning.lock(Campaign.objects, campaign.pk, expected_version)
     before = audit.snapshot(current)
     for name, value in data.items():
         setattr(current, name, value)
     current.full_clean()
     current.version += 1
     current.save()
-    changes = audit.diff(before, audit.snapshot(current))
+    changes = audit.diff(before, audit.snapshot(current))  # recorded once, with the deadline changes below
     for kind, due in (deadlines or {}).items():
         d = Deadline.objects.get(campaign=current, kind=kind)
         if d.due_at != due:
