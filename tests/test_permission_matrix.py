@@ -34,7 +34,21 @@ MATRIX = [
     row("campaigns:detail", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:edit", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("core:audit", ADMIN_ONLY),
+    row("campaigns:reminders", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:reminder_log", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:reminder_settings", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:reminder_manual", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:notifications", {"anon": LOGIN, "norole": 200, "branch": 200, "college": 200, "judge": 200, "admin": 200}),
+    # a notification of the branch secretary: only its owner may open it (others: 404)
+    row("campaigns:notification_open", {"anon": LOGIN, "norole": 404, "branch": 302, "college": 404, "judge": 404, "admin": 404},
+        lambda w: {"pk": _notification_for(w.users.branch).pk}),
 ]
+
+
+def _notification_for(user):
+    from campaigns.models import Notification
+
+    return Notification.objects.create(user=user, title="提醒", url="/")
 
 
 def user_for(world, role):
@@ -80,4 +94,6 @@ EXTRA_COVERED = {
     "logout": "tests/core/test_auth.py",
     "password_change_done": "static confirmation page",
     "campaigns:revoke_extension": "tests/campaigns/test_campaign_views.py",
+    "campaigns:notification_read": "POST only: tests/campaigns/test_reminder_views.py",
+    "campaigns:notifications_read_all": "POST only: tests/campaigns/test_reminder_views.py",
 }
