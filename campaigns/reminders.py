@@ -209,14 +209,15 @@ def _render(source, context):
     return _engine.from_string(source).render(Context(context, autoescape=False))
 
 
-def mail_context(campaign, deadline, recipient, due_at, items, offset=None, note=""):
+def mail_context(campaign, deadline, recipient, due_at, items, offset=None, note="", now=None):
     local_due = timezone.localtime(due_at, SHANGHAI)
+    now = now or timezone.now()
     return {
         "recipient_name": getattr(recipient, "display_name", str(recipient)),
         "campaign_title": campaign.title,
         "deadline_label": DeadlineKind(deadline.kind).label,
         "due_at": local_due,
-        "days_left": (local_due.date() - timezone.localtime(timezone.now(), SHANGHAI).date()).days,
+        "days_left": (local_due.date() - timezone.localtime(now, SHANGHAI).date()).days,
         "offset": offset,
         "items": [
             {"label": i.label, "organization": i.org_name, "state": i.state, "url": i.url, "link": i.url}
@@ -227,9 +228,9 @@ def mail_context(campaign, deadline, recipient, due_at, items, offset=None, note
     }
 
 
-def render_reminder(rsettings, campaign, planned, note=""):
+def render_reminder(rsettings, campaign, planned, note="", now=None):
     ctx = mail_context(campaign, planned.deadline, planned.recipient, planned.due_at, planned.items,
-                       planned.offset, note)
+                       planned.offset, note, now)
     subject = " ".join(_render(rsettings.subject_template, ctx).split())[:300]
     body = _render(rsettings.body_template, ctx)
     if note:
@@ -266,7 +267,7 @@ def plan_due(campaign, now=None, *, include_logged=False):
     if not include_logged:
         planned = _without_logged(planned)
     for p in planned:
-        p.subject, p.body = render_reminder(rsettings, campaign, p)
+        p.subject, p.body = render_reminder(rsettings, campaign, p, now=now)
     planned.sort(key=lambda p: (p.deadline.due_at, p.recipient.pk, p.slot))
     return planned
 
@@ -347,7 +348,7 @@ def plan_manual(campaign, deadline, org_ids, now=None, *, note="", rsettings=Non
         if not items:
             continue
         p = Planned(deadline, user, batch, ReminderKind.MANUAL, None, min(i.due_at for i in items), items)
-        p.subject, p.body = render_reminder(rsettings, campaign, p, note=note)
+        p.subject, p.body = render_reminder(rsettings, campaign, p, note=note, now=now)
         planned.append(p)
     return planned
 
