@@ -79,6 +79,15 @@ def wait_for(predicate, timeout=60, interval=0.25):
     return predicate()
 
 
+def fresh_celery_connections():
+    """Earlier eager calls in this process built a producer pool (and routing) for the old broker
+    settings; drop them so the next publish uses the current configuration."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.__dict__.pop("amqp", None)
+
+
 @pytest.fixture
 def worker(tmp_path):
     """Start `celery -A brandcampaign worker` on a private queue; point this process at Redis."""
@@ -101,6 +110,7 @@ def worker(tmp_path):
     }
     log = tmp_path / "worker.log"
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+    fresh_celery_connections()
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
     procs = []
 
@@ -125,7 +135,7 @@ def worker(tmp_path):
             except subprocess.TimeoutExpired:
                 p.kill()
         app.conf.update(saved)
-        app.pool.force_close_all()
+        fresh_celery_connections()
         try:
             import redis
 
