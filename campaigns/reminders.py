@@ -22,6 +22,7 @@ The life of a reminder:
 """
 
 import datetime as dt
+import functools
 import logging
 import smtplib
 import uuid
@@ -205,8 +206,13 @@ def open_items(campaign, now, *, user_ids=None, kinds=None):
 # --- What to send ----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
+def _compile(source):
+    return _engine.from_string(source)
+
+
 def _render(source, context):
-    return _engine.from_string(source).render(Context(context, autoescape=False))
+    return _compile(source).render(Context(context, autoescape=False))
 
 
 def mail_context(campaign, deadline, recipient, due_at, items, offset=None, note="", now=None):
