@@ -61,6 +61,7 @@ LEASE = dt.timedelta(minutes=10)
 # A freshly queued row is delivered by its on_commit task; the sweep only picks it up after this.
 SWEEP_GRACE = dt.timedelta(minutes=2)
 DELIVERY_CHUNK = 50
+RETRY_SLACK = dt.timedelta(seconds=5)
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 
 _engine = Engine(autoescape=False)
@@ -473,7 +474,10 @@ def deliver(ids, now=None):
     now = now or timezone.now()
     result = Delivery()
     token = uuid.uuid4().hex
-    claimed = ReminderLog.objects.filter(pk__in=list(ids), status=ReminderStatus.QUEUED).update(
+    # Never-tried rows go at once; a retry only when its backoff is over (a duplicate or early
+    # message for it is a no-op, the sweep or the task's own retry picks it up on time).
+    due = Q(attempts=0) | Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + RETRY_SLACK)
+    claimed = ReminderLog.objects.filter(due, pk__in=list(ids), status=ReminderStatus.QUEUED).update(
         status=ReminderStatus.SENDING, claim=token, lease_until=now + LEASE, attempts=F("attempts") + 1
     )
     if not claimed:

@@ -370,3 +370,42 @@ def test_the_celery_task_runs_the_same_logic(world, owed, at, django_capture_on_
         send_due_reminders.delay()
         send_due_reminders.delay()
     assert len(mail.outbox) == 2
+
+
+@override_settings(EMAIL_BACKEND="tests.campaigns.fake_obligations.FlakySMTPBackend")
+def test_an_early_duplicate_delivery_does_not_cut_the_backoff_short(world, owed, at, django_capture_on_commit_callbacks):
+    FlakySMTPBackend.failures, FlakySMTPBackend.calls = 2, 0
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = run(at, 2026, 5, 12, 9, 0).ids
+    assert ReminderLog.objects.filter(pk__in=ids, status=ReminderStatus.QUEUED, attempts=1).count() == 2
+    at(2026, 5, 12, 9, 0, 20)
+    assert reminders.deliver(ids).sent == 0 and FlakySMTPBackend.calls == 2  # still backing off
+    at(2026, 5, 12, 9, 1, 0)
+    assert reminders.deliver(ids).sent == 2
+
+
+@override_settings(EMAIL_BACKEND="tests.campaigns.fake_obligations.FlakySMTPBackend")
+def test_the_delivery_task_asks_celery_to_retry_only_the_failed_rows_with_backoff(
+        world, owed, at, django_capture_on_commit_callbacks, monkeypatch):
+    from celery.exceptions import Retry
+
+    from campaigns.tasks import deliver_reminders
+
+    FlakySMTPBackend.failures, FlakySMTPBackend.calls = 1, 0
+    with django_capture_on_commit_callbacks(execute=False):
+        ids = run(at, 2026, 5, 12, 9, 0).ids
+    calls = []
+
+    def fake_retry(**kwargs):
+        calls.append(kwargs)
+        return Retry()
+
+    monkeypatch.setattr(deliver_reminders, "retry", fake_retry)
+    deliver_reminders.push_request(is_eager=False, retries=0)  # as in a real worker
+    try:
+        with pytest.raises(Retry):
+            deliver_reminders.run(ids)
+    finally:
+        deliver_reminders.pop_request()
+    assert calls == [{"args": [[min(ids)]], "countdown": reminders.backoff(1)}]
+    assert len(mail.outbox) == 1
