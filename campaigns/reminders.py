@@ -377,12 +377,12 @@ def queue(planned, *, by=None, now=None):
         rows = []
         skipped = []
         for p in planned:
+            orgs = "、".join(p.org_names)[:500] if p.kind != ReminderKind.OVERDUE_SUMMARY else ""
             rows.append(
                 ReminderLog(
                     deadline=p.deadline, recipient=p.recipient, slot=p.slot, kind=p.kind, offset_days=p.offset,
                     due_at=p.due_at, email=p.recipient.email or "", subject=p.subject, body=p.body,
-                    items=[i.as_json() if isinstance(i, Item) else i for i in p.items],
-                    organizations="、".join(p.org_names)[:500] if p.kind != ReminderKind.OVERDUE_SUMMARY else "",
+                    items=[i.as_json() if isinstance(i, Item) else i for i in p.items], organizations=orgs,
                     claim=token, created_by=by, created_at=now, next_attempt_at=now + SWEEP_GRACE,
                 )
             )
@@ -391,7 +391,8 @@ def queue(planned, *, by=None, now=None):
                     ReminderLog(
                         deadline=p.deadline, recipient=p.recipient, slot=slot, kind=p.kind, due_at=p.due_at,
                         offset_days=int(slot[1:].split("@")[0]), status=ReminderStatus.SKIPPED,
-                        error=f"补发时已由 {p.slot} 取代", created_at=now,
+                        email=p.recipient.email or "", organizations=orgs,
+                        error=f"错过发送时间，补发时已由 {p.slot} 取代", created_at=now,
                     )
                 )
         ReminderLog.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)

@@ -37,9 +37,15 @@ class FakeObligations:
                 e["done"] = True
 
     def __call__(self, campaign, user, assignment):
-        from campaigns.queries import deadline as deadline_of
-        from campaigns.queries import effective_due
+        from campaigns.queries import effective_due, extension_map
 
+        # like a well-behaved provider: the campaign's deadlines and extensions are read once
+        # per campaign object (one run), not once per call
+        cache = getattr(campaign, "_fake_obligations_cache", None)
+        if cache is None:
+            cache = campaign._fake_obligations_cache = (
+                {d.kind: d for d in campaign.deadlines.all()}, extension_map(campaign.pk))
+        deadlines, extensions = cache
         out = []
         for e in self.entries:
             if "user_id" in e:
@@ -50,9 +56,9 @@ class FakeObligations:
                 if assignment.organization_id != e["org_id"] or (e.get("role") and assignment.role != e["role"]):
                     continue
                 org = assignment.organization
-            d = deadline_of(campaign, e["kind"])
+            d = deadlines.get(e["kind"])
             out.append(Obligation(key=e["key"], label=e["label"], organization=org,
-                                  due_at=effective_due(d, org), url=e["url"], done=e["done"],
+                                  due_at=effective_due(d, org, extensions), url=e["url"], done=e["done"],
                                   state="已提交" if e["done"] else "未开始", deadline_kind=e["kind"]))
         return out
 
