@@ -122,7 +122,7 @@ def main():
         sent = len(mail.outbox)
         again, _ = timed("rerun", lambda: reminders.run_due(NOW, campaign=campaign))
     print(f"planned={len(planned)} queued={result.queued} mails={sent} "
-          f"rows(d3)={ReminderLog.objects.filter(slot='d3').count()} notifications={Notification.objects.count()} "
+          f"rows(d3)={ReminderLog.objects.filter(offset_days=3).count()} notifications={Notification.objects.count()} "
           f"rerun_queued={again.queued} mails_after_rerun={len(mail.outbox)}")
     print(f"throughput: {sent / seconds:.0f} reminders/s")
 

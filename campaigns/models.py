@@ -208,8 +208,8 @@ class ReminderStatus(models.TextChoices):
 class ReminderLog(models.Model):
     """The outbox: one row per (deadline, recipient, slot), written before anything is sent.
 
-    `slot` is "d7"/"d3"/"d1"/"d0" for the offsets, "overdue" for the summary to 组织部 and
-    "manual-<batch>" for a manual reminder. The unique constraint is what makes a retried task,
+    `slot` is "d<offset>@<due time>" (e.g. "d3@202605152359") before a deadline,
+    "overdue@<due time>" for the summary to 组织部 and "manual-<batch>" for a manual reminder. The unique constraint is what makes a retried task,
     a second beat or a late run harmless."""
 
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders", verbose_name="截止事项")

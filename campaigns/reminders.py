@@ -7,8 +7,8 @@ The life of a reminder:
 
 1. ``plan_due(campaign, now)`` asks the registry, for every active role assignment, which
    obligations are still open, and groups them into one reminder per (deadline, person, slot).
-   A slot is an offset ("d7", "d3", "d1", "d0"); against an extended due date the slot carries
-   the date ("d3@202605221800"), so an org with an extension is reminded against its own date.
+   A slot is an offset and the due time it counts from ("d3@202605152359"), so an org with an
+   extension is reminded against its own date, and a moved deadline gets fresh reminders.
    Only the latest offset whose send time has passed is planned: a run missed while the worker
    was down is caught up once, and the older slots it supersedes are logged as "skipped".
 2. ``queue(planned)`` inserts ReminderLog rows with INSERT ... ON CONFLICT DO NOTHING on the
@@ -101,10 +101,14 @@ def current_offset(due_at, now, offsets, send_at=dt.time(9, 0)):
     return passed[-1], passed[:-1]
 
 
-def slot_name(offset, due_at, deadline):
-    if due_at == deadline.due_at:
-        return f"d{offset}"
+def slot_name(offset, due_at, deadline=None):
+    """"d3@202605152359": the offset and the due time it counts from. If 组织部 moves a deadline
+    or grants an extension, the reminders against the new date are new slots and go out."""
     return f"d{offset}@{timezone.localtime(due_at, SHANGHAI):%Y%m%d%H%M}"
+
+
+def overdue_slot(deadline):
+    return f"overdue@{timezone.localtime(deadline.due_at, SHANGHAI):%Y%m%d%H%M}"
 
 
 # --- Who owes what ---------------------------------------------------------------------------
@@ -301,7 +305,7 @@ def plan_overdue(campaign, now=None, *, include_logged=False):
         if not late:
             continue
         for admin in admins:
-            p = Planned(deadline, admin, "overdue", ReminderKind.OVERDUE_SUMMARY, None, deadline.due_at)
+            p = Planned(deadline, admin, overdue_slot(deadline), ReminderKind.OVERDUE_SUMMARY, None, deadline.due_at)
             p.items = late
             p.subject, p.body = render_overdue(campaign, deadline, admin, late, extended)
             planned.append(p)
@@ -597,8 +601,8 @@ def schedule(campaign, rsettings=None):
         rows = []
         for offset in rsettings.sorted_offsets():
             rows.append((offset, send_time(deadline.due_at, offset, rsettings.send_time),
-                         counts[(deadline.pk, f"d{offset}")]))
-        table.append((deadline, rows, counts[(deadline.pk, "overdue")]))
+                         counts[(deadline.pk, slot_name(offset, deadline.due_at))]))
+        table.append((deadline, rows, counts[(deadline.pk, overdue_slot(deadline))]))
     return table
 
 

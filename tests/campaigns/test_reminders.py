@@ -44,12 +44,12 @@ def test_reminders_go_at_each_offset_to_exactly_those_who_owe(world, owed, at, d
     assert mail.outbox == []  # before the 7-day send time
 
     expected = sorted([world.users.college.email, world.users.branch.email])
-    for day, slot in [(8, "d7"), (12, "d3"), (14, "d1"), (15, "d0")]:
+    for day, slot in [(8, 7), (12, 3), (14, 1), (15, 0)]:
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             run(at, 2026, 5, day, 9, 0)
         assert sent_to() == expected, slot
-        assert set(ReminderLog.objects.filter(slot=slot).values_list("status", flat=True)) == {ReminderStatus.SENT}
+        assert set(ReminderLog.objects.filter(offset_days=slot).values_list("status", flat=True)) == {ReminderStatus.SENT}
         # a second run at the same moment (retry, second beat, late run) sends nothing more
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
@@ -122,7 +122,7 @@ def test_a_reminder_whose_items_were_done_before_sending_is_cancelled(world, owe
     with django_capture_on_commit_callbacks(execute=True):
         run(at, 2026, 5, 12, 9, 10)
     assert sent_to() == [world.users.college.email]
-    assert ReminderLog.objects.get(recipient=world.users.branch, slot="d3").status == ReminderStatus.CANCELLED
+    assert ReminderLog.objects.get(recipient=world.users.branch, offset_days=3).status == ReminderStatus.CANCELLED
 
 
 def test_catch_up_after_downtime_sends_the_latest_missed_offset_once(world, owed, at, django_capture_on_commit_callbacks):
@@ -133,7 +133,8 @@ def test_catch_up_after_downtime_sends_the_latest_missed_offset_once(world, owed
     assert all("还剩1天" in m.subject for m in mail.outbox)
     rows = ReminderLog.objects.filter(recipient=world.users.branch)
     assert {r.slot: r.status for r in rows} == {
-        "d1": ReminderStatus.SENT, "d3": ReminderStatus.SKIPPED, "d7": ReminderStatus.SKIPPED,
+        "d1@202605152359": ReminderStatus.SENT, "d3@202605152359": ReminderStatus.SKIPPED,
+        "d7@202605152359": ReminderStatus.SKIPPED,
     }
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -148,7 +149,7 @@ def test_a_missed_run_is_caught_up_late_rather_than_skipped(world, owed, at, dja
     with django_capture_on_commit_callbacks(execute=True):
         run(at, 2026, 5, 13, 16, 30)  # the May 12 09:00 run never happened; d1 is not due yet
     assert len(mail.outbox) == 2 and all("还剩2天" in m.subject for m in mail.outbox)
-    assert ReminderLog.objects.filter(slot="d3", status=ReminderStatus.SENT).count() == 2
+    assert ReminderLog.objects.filter(offset_days=3, status=ReminderStatus.SENT).count() == 2
 
 
 def test_nothing_is_sent_after_the_deadline_except_one_overdue_summary(world, owed, at, django_capture_on_commit_callbacks):
@@ -238,7 +239,7 @@ def test_crash_while_sending_waits_for_the_lease_then_retries_once(world, owed, 
         run(at, 2026, 5, 12, 9, 15)
         run(at, 2026, 5, 12, 9, 20)
     assert len(mail.outbox) == 2
-    assert set(ReminderLog.objects.filter(slot="d3").values_list("status", flat=True)) == {ReminderStatus.SENT}
+    assert set(ReminderLog.objects.filter(offset_days=3).values_list("status", flat=True)) == {ReminderStatus.SENT}
 
 
 def test_delivering_the_same_ids_twice_sends_once(world, owed, at, django_capture_on_commit_callbacks):
@@ -254,7 +255,7 @@ def test_smtp_errors_are_retried_with_backoff(world, owed, at, django_capture_on
     FlakySMTPBackend.failures, FlakySMTPBackend.calls = 3, 0  # first three sends fail
     with django_capture_on_commit_callbacks(execute=True):
         run(at, 2026, 5, 12, 9, 0)
-    first, second = ReminderLog.objects.filter(slot="d3").order_by("id")
+    first, second = ReminderLog.objects.filter(offset_days=3).order_by("id")
     for row in (first, second):
         assert (row.status, row.attempts) == (ReminderStatus.QUEUED, 1) and "SMTPServerDisconnected" in row.error
         assert row.next_attempt_at == dt.datetime(2026, 5, 12, 9, 1, tzinfo=SHANGHAI)  # 60 s backoff
@@ -285,7 +286,7 @@ def test_a_reminder_is_marked_failed_after_the_last_attempt(world, owed, at, dja
         run(at, 2026, 5, 12, 9, 0)
         for hour in range(10, 20):
             run(at, 2026, 5, 12, hour, 0)
-    rows = ReminderLog.objects.filter(slot="d3")
+    rows = ReminderLog.objects.filter(offset_days=3)
     assert {(r.status, r.attempts) for r in rows} == {(ReminderStatus.FAILED, reminders.MAX_ATTEMPTS)}
     assert mail.outbox == []
 
@@ -332,7 +333,7 @@ def test_account_without_email_still_gets_the_portal_notification(world, owed, a
     with django_capture_on_commit_callbacks(execute=True):
         run(at, 2026, 5, 12, 9, 0)
     assert sent_to() == [world.users.college.email]
-    row = ReminderLog.objects.get(recipient=world.users.branch, slot="d3")
+    row = ReminderLog.objects.get(recipient=world.users.branch, offset_days=3)
     assert row.status == ReminderStatus.SENT and "仅发送站内通知" in row.error
     assert Notification.objects.filter(user=world.users.branch).count() == 1
 
@@ -409,3 +410,17 @@ def test_the_delivery_task_asks_celery_to_retry_only_the_failed_rows_with_backof
         deliver_reminders.pop_request()
     assert calls == [{"args": [[min(ids)]], "countdown": reminders.backoff(1)}]
     assert len(mail.outbox) == 1
+
+
+def test_a_postponed_deadline_gets_fresh_reminders_against_the_new_date(world, owed, at, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run(at, 2026, 5, 12, 9, 0)  # d3 for May 15
+    assert len(mail.outbox) == 2
+    deadline = world.campaign.deadlines.get(kind=DeadlineKind.DESIGN)
+    deadline.due_at = dt.datetime(2026, 5, 20, 23, 59, 59, tzinfo=SHANGHAI)
+    deadline.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        run(at, 2026, 5, 17, 9, 0)  # d3 for May 20
+        run(at, 2026, 5, 17, 9, 5)
+    assert len(mail.outbox) == 2 and all("5月20日" in m.subject and "还剩3天" in m.subject for m in mail.outbox)

@@ -57,7 +57,7 @@ def many_owing(world):
 def test_concurrent_due_runs_record_and_send_each_reminder_once(world, many_owing):
     results = in_threads(4, lambda: reminders.run_due(NOW))
     assert sum(r.queued for r in results) == 40  # the rows were split between the runs, none twice
-    assert ReminderLog.objects.filter(slot="d3").count() == 40
+    assert ReminderLog.objects.filter(offset_days=3).count() == 40
     assert Notification.objects.count() == 40
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in many_owing)
 
@@ -71,4 +71,4 @@ def test_concurrent_deliveries_of_the_same_rows_send_once(world, many_owing, mon
     results = in_threads(4, lambda: reminders.deliver(ids))
     assert sum(r.sent for r in results) == 40
     assert len(mail.outbox) == 40
-    assert set(ReminderLog.objects.filter(slot="d3").values_list("status", flat=True)) == {ReminderStatus.SENT}
+    assert set(ReminderLog.objects.filter(offset_days=3).values_list("status", flat=True)) == {ReminderStatus.SENT}

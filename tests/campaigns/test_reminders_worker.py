@@ -157,7 +157,7 @@ def test_real_worker_delivers_each_reminder_once(world, worker):
     assert result.queued == 2
 
     def delivered():
-        return ReminderLog.objects.filter(slot="d3", status=ReminderStatus.SENT).count() == 2
+        return ReminderLog.objects.filter(offset_days=3, status=ReminderStatus.SENT).count() == 2
 
     assert wait_for(delivered, timeout=90), worker.log.read_text(errors="replace")[-3000:]
     mails = read_mails(worker.maildir)
