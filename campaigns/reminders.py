@@ -294,6 +294,15 @@ def plan_overdue(campaign, now=None, *, include_logged=False):
     admins = list({a.user_id: a.user for a in active_assignments().filter(role=Role.ADMIN)}.values())
     if not admins:
         return []
+    if not include_logged:  # once every admin has a deadline's summary, don't even ask the registry
+        logged = defaultdict(set)
+        for deadline_id, recipient_id in ReminderLog.objects.filter(
+            deadline__in=past, kind=ReminderKind.OVERDUE_SUMMARY, slot__in=[overdue_slot(d) for d in past]
+        ).values_list("deadline_id", "recipient_id"):
+            logged[deadline_id].add(recipient_id)
+        past = [d for d in past if not {a.pk for a in admins} <= logged[d.pk]]
+        if not past:
+            return []
     items = open_items(campaign, now, kinds={d.kind for d in past})
     planned = []
     for deadline in past:
