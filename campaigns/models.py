@@ -221,6 +221,7 @@ class ReminderLog(models.Model):
     offset_days = models.IntegerField("提前天数", null=True, blank=True)
     due_at = models.DateTimeField("截止时间（含延期）", null=True, blank=True)
     email = models.EmailField("邮箱", blank=True)
+    cc = models.CharField("抄送（党组织联系人邮箱）", max_length=500, blank=True)
     subject = models.CharField("标题", max_length=300, blank=True)
     body = models.TextField("正文", blank=True)
     items = models.JSONField("事项", default=list, blank=True)

@@ -125,6 +125,7 @@ class Item:
     due_at: dt.datetime
     url: str
     state: str
+    org_email: str = ""
 
     def as_json(self):
         return {
@@ -149,6 +150,13 @@ class Planned:
     @property
     def key(self):
         return (self.deadline.pk, self.recipient.pk, self.slot)
+
+    @property
+    def cc(self):
+        """The contact e-mails (联系人邮箱) of the orgs named in this reminder, copied in."""
+        own = (self.recipient.email or "").lower()
+        emails = {i.org_email for i in self.items if isinstance(i, Item) and i.org_email}
+        return ",".join(sorted(e for e in emails if e.lower() != own))[:500]
 
     @property
     def org_names(self):
@@ -203,7 +211,8 @@ def open_items(campaign, now, *, user_ids=None, kinds=None):
             seen.add(marker)
             due = ob.due_at or effective_due(deadline, org, extensions)
             result[user][deadline].append(
-                Item(ob.key, str(ob.label), org_id, str(org) if org else "", due, absolute(ob.url), ob.state or "")
+                Item(ob.key, str(ob.label), org_id, str(org) if org else "", due, absolute(ob.url), ob.state or "",
+                     getattr(org, "contact_email", "") or "")
             )
     return result
 
@@ -395,7 +404,7 @@ def queue(planned, *, by=None, now=None):
                 ReminderLog(
                     deadline=p.deadline, recipient=p.recipient, slot=p.slot, kind=p.kind, offset_days=p.offset,
                     due_at=p.due_at, email=p.recipient.email or "", subject=p.subject, body=p.body,
-                    items=[i.as_json() if isinstance(i, Item) else i for i in p.items], organizations=orgs,
+                    items=[i.as_json() if isinstance(i, Item) else i for i in p.items], organizations=orgs, cc=p.cc,
                     claim=token, created_by=by, created_at=now, next_attempt_at=now + SWEEP_GRACE,
                 )
             )
@@ -519,7 +528,8 @@ def deliver(ids, now=None):
                 if connection is None:
                     connection = get_connection()
                     connection.open()
-                EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.email],
+                cc = [e for e in row.cc.split(",") if e]
+                EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.email], cc=cc,
                              connection=connection).send()
             except TRANSIENT_ERRORS as exc:
                 log.warning("reminder %s: mail failed (attempt %s): %s", row.pk, row.attempts, exc)

@@ -424,3 +424,15 @@ def test_a_postponed_deadline_gets_fresh_reminders_against_the_new_date(world, o
         run(at, 2026, 5, 17, 9, 0)  # d3 for May 20
         run(at, 2026, 5, 17, 9, 5)
     assert len(mail.outbox) == 2 and all("5月20日" in m.subject and "还剩3天" in m.subject for m in mail.outbox)
+
+
+def test_the_org_contact_is_copied_on_its_reminder(world, owed, at, django_capture_on_commit_callbacks):
+    world.branch_a1.contact_email = "lianxiren-a1@example.edu.cn"
+    world.branch_a1.save()
+    world.college_a.contact_email = world.users.college.email  # the secretary is the contact: no copy
+    world.college_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        run(at, 2026, 5, 12, 9, 0)
+    by_to = {m.to[0]: m for m in mail.outbox}
+    assert by_to[world.users.branch.email].cc == ["lianxiren-a1@example.edu.cn"]
+    assert by_to[world.users.college.email].cc == []
