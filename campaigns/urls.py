@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.CampaignDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CampaignEditView.as_view(), name="edit"),
     path("<int:pk>/extensions/<int:ext_pk>/revoke/", views.ExtensionRevokeView.as_view(), name="revoke_extension"),
+    path("reminders/", views_reminders.CurrentRemindersView.as_view(), name="reminders_current"),
     path("<int:pk>/reminders/", views_reminders.RemindersView.as_view(), name="reminders"),
     path("<int:pk>/reminders/log/", views_reminders.ReminderLogView.as_view(), name="reminder_log"),
     path("<int:pk>/reminders/settings/", views_reminders.ReminderSettingsView.as_view(), name="reminder_settings"),

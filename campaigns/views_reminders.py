@@ -173,3 +173,17 @@ class NotificationReadAllView(LoginRequiredMixin, View):
         n = services.mark_all_notifications_read(request.user)
         messages.success(request, f"已将 {n} 条通知标为已读。")
         return redirect("campaigns:notifications")
+
+
+class CurrentRemindersView(PermissionRequiredMixin, View):
+    """The navigation bar's 「截止提醒」: the current campaign's reminder page."""
+
+    permission_required = "campaigns.manage_reminders"
+
+    def get(self, request):
+        from .queries import current_campaign
+
+        campaign = current_campaign()
+        if campaign is None:
+            return redirect("campaigns:list")
+        return redirect("campaigns:reminders", pk=campaign.pk)

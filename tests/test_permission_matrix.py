@@ -34,6 +34,7 @@ MATRIX = [
     row("campaigns:detail", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:edit", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("core:audit", ADMIN_ONLY),
+    row("campaigns:reminders_current", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 302}),
     row("campaigns:reminders", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:reminder_log", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:reminder_settings", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),

@@ -170,3 +170,11 @@ def test_reminder_log_lists_rows_with_constant_queries(world, owed, at, client_f
     assert {r.status for r in page.context["rows"]} == {ReminderStatus.SKIPPED}
     with django_assert_max_num_queries(25):
         c.get(reverse("campaigns:reminders", args=[world.campaign.pk]))
+
+
+def test_navbar_link_leads_admins_to_the_current_campaigns_reminders(world, client_for):
+    c = client_for(world.users.admin)
+    assert reverse("campaigns:reminders_current") in c.get(reverse("home")).content.decode()
+    response = c.get(reverse("campaigns:reminders_current"))
+    assert response["Location"] == reverse("campaigns:reminders", args=[world.campaign.pk])
+    assert reverse("campaigns:reminders_current") not in client_for(world.users.college).get(reverse("home")).content.decode()
