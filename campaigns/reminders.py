@@ -107,8 +107,8 @@ def slot_name(offset, due_at, deadline=None):
     return f"d{offset}@{timezone.localtime(due_at, SHANGHAI):%Y%m%d%H%M}"
 
 
-def overdue_slot(deadline):
-    return f"overdue@{timezone.localtime(deadline.due_at, SHANGHAI):%Y%m%d%H%M}"
+def overdue_slot(due_at):
+    return f"overdue@{timezone.localtime(due_at, SHANGHAI):%Y%m%d%H%M}"
 
 
 # --- Who owes what ---------------------------------------------------------------------------
@@ -162,8 +162,9 @@ class Planned:
     def org_names(self):
         seen = []
         for item in self.items:
-            if item.org_name and item.org_name not in seen:
-                seen.append(item.org_name)
+            name = item.org_name if isinstance(item, Item) else item.get("organization", "")
+            if name and name not in seen:
+                seen.append(name)
         return seen
 
 
@@ -293,60 +294,71 @@ def plan_due(campaign, now=None, *, include_logged=False):
 
 
 def plan_overdue(campaign, now=None, *, include_logged=False):
-    """One summary per past deadline to every 组织部 admin, listing open items past their due."""
+    """Summaries for 组织部: per deadline and per due time that has passed (the deadline's own, and
+    each extension's), one summary to every admin listing the open items that were due then."""
     now = now or timezone.now()
     if campaign is None or not settings_for(campaign).enabled:
         return []
-    past = [d for d in campaign.deadlines.all() if d.due_at <= now]
-    if not past:
+    extensions = extension_map(campaign.pk)
+    dues = {}
+    for d in campaign.deadlines.all():
+        times = {d.due_at} | {due for (deadline_id, _org), due in extensions.items() if deadline_id == d.pk}
+        passed = {t for t in times if t <= now}
+        if passed:
+            dues[d] = passed
+    if not dues:
         return []
     admins = list({a.user_id: a.user for a in active_assignments().filter(role=Role.ADMIN)}.values())
     if not admins:
         return []
-    if not include_logged:  # once every admin has a deadline's summary, don't even ask the registry
+    if not include_logged:  # once every admin has every summary so far, don't even ask the registry
         logged = defaultdict(set)
-        for deadline_id, recipient_id in ReminderLog.objects.filter(
-            deadline__in=past, kind=ReminderKind.OVERDUE_SUMMARY, slot__in=[overdue_slot(d) for d in past]
-        ).values_list("deadline_id", "recipient_id"):
-            logged[deadline_id].add(recipient_id)
-        past = [d for d in past if not {a.pk for a in admins} <= logged[d.pk]]
-        if not past:
+        for deadline_id, slot, recipient_id in ReminderLog.objects.filter(
+            deadline__in=list(dues), kind=ReminderKind.OVERDUE_SUMMARY
+        ).values_list("deadline_id", "slot", "recipient_id"):
+            logged[(deadline_id, slot)].add(recipient_id)
+        admin_ids = {a.pk for a in admins}
+        dues = {d: ts for d, ts in dues.items() if any(not admin_ids <= logged[(d.pk, overdue_slot(t))] for t in ts)}
+        if not dues:
             return []
-    items = open_items(campaign, now, kinds={d.kind for d in past})
+    items = open_items(campaign, now, kinds={d.kind for d in dues})
     planned = []
-    for deadline in past:
-        late, extended = [], []
+    for deadline in dues:
+        late_by_due, extended = defaultdict(list), []
         for user, by_deadline in items.items():
             for item in by_deadline.get(deadline, []):
                 row = {**item.as_json(), "owner": getattr(user, "display_name", str(user))}
-                (late if item.due_at <= now else extended).append(row)
-        if not late:
-            continue
-        for admin in admins:
-            p = Planned(deadline, admin, overdue_slot(deadline), ReminderKind.OVERDUE_SUMMARY, None, deadline.due_at)
-            p.items = late
-            p.subject, p.body = render_overdue(campaign, deadline, admin, late, extended)
-            planned.append(p)
+                if item.due_at <= now:
+                    late_by_due[item.due_at].append(row)
+                else:
+                    extended.append(row)
+        for due, late in sorted(late_by_due.items()):
+            for admin in admins:
+                p = Planned(deadline, admin, overdue_slot(due), ReminderKind.OVERDUE_SUMMARY, None, due)
+                p.items = late
+                p.subject, p.body = render_overdue(campaign, deadline, due, admin, late, extended)
+                planned.append(p)
     if not include_logged:
         planned = _without_logged(planned)
     return planned
 
 
-def render_overdue(campaign, deadline, admin, late, extended):
+def render_overdue(campaign, deadline, due, admin, late, extended):
     orgs = defaultdict(list)
     for row in late:
         orgs[row["organization"] or row["owner"]].append(row)
     ctx = {
         "campaign": campaign,
         "deadline_label": DeadlineKind(deadline.kind).label,
-        "due_at": timezone.localtime(deadline.due_at, SHANGHAI),
+        "due_at": timezone.localtime(due, SHANGHAI),
+        "extension": due != deadline.due_at,
         "orgs": sorted(orgs.items()),
         "late_count": len(late),
         "extended_count": len(extended),
         "recipient_name": admin.display_name,
         "link": settings.SITE_URL + reverse("campaigns:reminders", args=[campaign.pk]),
     }
-    subject = f"【逾期汇总】{ctx['deadline_label']}：{len(orgs)}个党组织/个人共{len(late)}项未按时完成"
+    subject = f"【逾期汇总】{ctx['deadline_label']}{'（延期）' if ctx['extension'] else ''}：{len(orgs)}个党组织/个人共{len(late)}项未按时完成"
     body = render_to_string("campaigns/mail/overdue_summary.txt", ctx)
     return subject[:300], body
 
@@ -621,7 +633,7 @@ def schedule(campaign, rsettings=None):
         for offset in rsettings.sorted_offsets():
             rows.append((offset, send_time(deadline.due_at, offset, rsettings.send_time),
                          counts[(deadline.pk, slot_name(offset, deadline.due_at))]))
-        table.append((deadline, rows, counts[(deadline.pk, overdue_slot(deadline))]))
+        table.append((deadline, rows, counts[(deadline.pk, overdue_slot(deadline.due_at))]))
     return table
 
 

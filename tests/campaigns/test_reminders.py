@@ -178,6 +178,15 @@ def test_overdue_summary_leaves_out_orgs_whose_extension_has_not_run_out(world, 
         run(at, 2026, 5, 16, 0, 5)
     (msg,) = [m for m in mail.outbox if m.to == [world.users.admin.email]]
     assert "乙二支部" in msg.body and "甲一支部" not in msg.body and "另有 2 项已批准延期" in msg.body
+    # when the extension runs out too, 组织部 hears about those who missed it, once
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        run(at, 2026, 5, 22, 18, 5)
+        run(at, 2026, 5, 22, 18, 10)
+    (msg,) = [m for m in mail.outbox if m.to == [world.users.admin.email]]
+    assert msg.subject.startswith("【逾期汇总】附件1、附件2 上报（延期）")
+    assert "甲一支部" in msg.body and "甲学院党委" in msg.body and "乙二支部" not in msg.body
+    assert "5月22日 18:00" in msg.body
 
 
 def test_judges_with_unscored_assignments_are_reminded_before_the_judging_deadline(world, owed, at, django_capture_on_commit_callbacks):
