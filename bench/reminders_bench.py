@@ -11,6 +11,7 @@ in-process, mail goes to Django's in-memory backend so SMTP speed is not measure
   deliver  what the on-commit delivery tasks then do: claim, re-check, send, mark sent (per row)
   run      record + deliver
   rerun    run_due() again at the same moment (must record and send nothing)
+  deliver4 (PostgreSQL only) the next offset's 2,000 rows delivered by 4 threads in parallel
 Prints numbers; asserts nothing about speed.
 """
 
@@ -121,9 +122,36 @@ def main():
         print(f"run      {seconds:7.2f} s  (record + deliver)")
         sent = len(mail.outbox)
         again, _ = timed("rerun", lambda: reminders.run_due(NOW, campaign=campaign))
+        after_rerun = len(mail.outbox)
+        notifications = Notification.objects.count()
+        if connection.vendor == "postgresql":
+            # The next offset (d1), delivered by 4 parallel "workers" (threads, own connections),
+            # as `celery worker --concurrency=4` would take the 50-id chunks.
+            from concurrent.futures import ThreadPoolExecutor
+
+            chunks.clear()
+            reminders.enqueue_delivery = lambda ids: chunks.append(list(ids))
+            try:
+                timed("record'", lambda: reminders.run_due(NOW + dt.timedelta(days=2), campaign=campaign))
+            finally:
+                reminders.enqueue_delivery = real_enqueue
+            parts = [c[i : i + reminders.DELIVERY_CHUNK] for c in chunks for i in range(0, len(c), reminders.DELIVERY_CHUNK)]
+
+            def deliver_chunk(part):
+                try:
+                    return reminders.deliver(part).sent
+                finally:
+                    connection.close()
+
+            def deliver_parallel():
+                with ThreadPoolExecutor(4) as pool:
+                    return sum(pool.map(deliver_chunk, parts))
+
+            n, par_s = timed("deliver4", deliver_parallel)
+            print(f"         {n} sent by 4 parallel deliverers: {n / par_s:.0f} reminders/s")
     print(f"planned={len(planned)} queued={result.queued} mails={sent} "
-          f"rows(d3)={ReminderLog.objects.filter(offset_days=3).count()} notifications={Notification.objects.count()} "
-          f"rerun_queued={again.queued} mails_after_rerun={len(mail.outbox)}")
+          f"rows(d3)={ReminderLog.objects.filter(offset_days=3).count()} notifications={notifications} "
+          f"rerun_queued={again.queued} mails_after_rerun={after_rerun}")
     print(f"throughput: {sent / seconds:.0f} reminders/s")
 
 
