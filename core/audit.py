@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "revoke_extension": "撤销延期",
     "upload": "上传",
     "delete": "删除",
+    "manual_reminder": "手动提醒",
 }
 
 

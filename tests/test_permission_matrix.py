@@ -95,6 +95,15 @@ MATRIX = [
     row("submissions:scan_upload", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
     row("submissions:row_return", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
     row("submissions:row_skip", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
+    row("campaigns:reminders_current", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 302}),
+    row("campaigns:reminders", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:reminder_log", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:reminder_settings", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:reminder_manual", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:notifications", {"anon": LOGIN, "norole": 200, "branch": 200, "college": 200, "judge": 200, "admin": 200}),
+    # a notification of the branch secretary: only its owner may open it (others: 404)
+    row("campaigns:notification_open", {"anon": LOGIN, "norole": 404, "branch": 302, "college": 404, "judge": 404, "admin": 404},
+        lambda w: {"pk": _notification_for(w.users.branch).pk}),
 ]
 
 
@@ -126,6 +135,12 @@ def prepare(world):
                                            title="案例", date=dt.date(2026, 6, 1))
     f2 = Form2.objects.create(campaign=world.campaign, organization=world.college_a)
     Form2Row.objects.create(form=f2, branch=world.branch_a1, feature_name="特色")
+
+
+def _notification_for(user):
+    from campaigns.models import Notification
+
+    return Notification.objects.create(user=user, title="提醒", url="/")
 
 
 def user_for(world, role):
@@ -172,4 +187,6 @@ EXTRA_COVERED = {
     "logout": "tests/core/test_auth.py",
     "password_change_done": "static confirmation page",
     "campaigns:revoke_extension": "tests/campaigns/test_campaign_views.py",
+    "campaigns:notification_read": "POST only: tests/campaigns/test_reminder_views.py",
+    "campaigns:notifications_read_all": "POST only: tests/campaigns/test_reminder_views.py",
 }
