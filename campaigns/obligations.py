@@ -51,6 +51,18 @@ def unregister(provider):
 
 
 @contextmanager
+def only(*providers):
+    """`with only(fake): ...`: exactly these providers answer inside the block (tests that must not
+    see the real registrations of the submissions/reviews apps)."""
+    saved = list(_providers)
+    _providers[:] = list(providers)
+    try:
+        yield providers
+    finally:
+        _providers[:] = saved
+
+
+@contextmanager
 def registered(provider):
     """`with registered(fake): ...`: the provider is active only inside the block."""
     already = provider in _providers

@@ -102,9 +102,7 @@ def revoke_extension(extension, *, by):
 def update_reminder_settings(rsettings, data, *, by, expected_version):
     from .models import ReminderSettings
 
-    current = ReminderSettings.objects.select_for_update().get(pk=rsettings.pk)
-    if current.version != expected_version:
-        raise StaleEdit()
+    current = versioning.lock(ReminderSettings.objects, rsettings.pk, expected_version)
     before = audit.snapshot(current)
     for name, value in data.items():
         setattr(current, name, value)

@@ -20,7 +20,7 @@ def owed(world):
     fake.owe(world.college_a, "form1", "填写附件1", role=Role.COLLEGE_SECRETARY)
     fake.owe(world.branch_a1, "form2row", "填写附件2本支部信息")
     fake.owe(world.branch_b1, "form2row", "填写附件2本支部信息")
-    with obligations.registered(fake):
+    with obligations.only(fake):
         yield fake
 
 

@@ -25,7 +25,7 @@ def owed(world):
     fake = FakeObligations()
     fake.owe(world.college_a, "form1", "填写本单位\"一院一品牌\"申报表（附件1）", role=Role.COLLEGE_SECRETARY)
     fake.owe(world.branch_a1, "form2row", "填写本支部\"一支部一特色\"信息（附件2）")
-    with obligations.registered(fake):
+    with obligations.only(fake):
         yield fake
 
 

@@ -49,7 +49,7 @@ def many_owing(world):
         branch = BranchFactory(parent=world.college_a, name=f"并发测试支部{i}")
         users.append(give_role(UserFactory(), Role.BRANCH_SECRETARY, branch))
         fake.owe(branch, "form2row", "填写附件2本支部信息")
-    with obligations.registered(fake):
+    with obligations.only(fake):
         yield users
 
 

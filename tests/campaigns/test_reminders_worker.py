@@ -125,7 +125,7 @@ def worker(tmp_path):
 
     handle = type("Worker", (), {"start": staticmethod(start), "fake": fake, "maildir": maildir, "log": log})
     try:
-        with obligations.registered(fake):
+        with obligations.only(fake):
             yield handle
     finally:
         for p in procs:
