@@ -29,6 +29,13 @@ class TrackSettingsForm(forms.ModelForm):
             f.initial = current[i]
         self.fields["opens_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         self.fields["closes_at"].input_formats = ["%Y-%m-%dT%H:%M"]
+        if self.instance.pk and self.instance.stage != "setup":
+            # fixed before judging: shown, not editable (the service refuses changes anyway)
+            from .services import SETUP_ONLY_FIELDS
+
+            for name in [*SETUP_ONLY_FIELDS, "tie_break_1", "tie_break_2", "tie_break_3"]:
+                if name in self.fields:
+                    self.fields[name].disabled = True
 
     def tie_break(self):
         return [self.cleaned_data[f"tie_break_{i}"] for i in (1, 2, 3) if self.cleaned_data.get(f"tie_break_{i}")]

@@ -5,6 +5,7 @@ import) gets them."""
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,6 +31,11 @@ WHOLE_NUMBER = re.compile(r"^-?[0-9]{1,4}$")
 
 class JudgingError(ValidationError):
     """A refused action, with a message for the user (Chinese)."""
+
+
+def _snap(obj, fields=None):
+    """audit.snapshot with Decimals as strings (JSON-safe)."""
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in audit.snapshot(obj, fields).items()}
 
 
 def _check_version(obj, expected_version):
@@ -71,7 +77,7 @@ def create_track(campaign, track_kind, *, by):
     )
     for i, (code, name, points, desc) in enumerate(DEFAULT_RUBRIC):
         Criterion.objects.create(track=track, code=code, name=name, max_points=points, description=desc, sort_order=i)
-    audit.record(by, track, "judging_create", audit.diff({}, audit.snapshot(track)))
+    audit.record(by, track, "judging_create", audit.diff({}, _snap(track)))
     return track
 
 
@@ -88,7 +94,7 @@ def update_track(track, data, *, by, expected_version):
     _check_version(current, expected_version)
     if current.stage_at_least(Stage.PUBLISHED):
         raise JudgingError("结果已公布，评审设置不能再修改。")
-    before = audit.snapshot(current)
+    before = _snap(current)
     for name, value in data.items():
         if name not in SETUP_ONLY_FIELDS | LATER_FIELDS:
             continue
@@ -97,7 +103,7 @@ def update_track(track, data, *, by, expected_version):
             raise JudgingError(f"评审已开始，\"{label}\"在评审开始前确定，不能再修改。")
         setattr(current, name, value)
     _validate_track(current)
-    changes = audit.diff(before, audit.snapshot(current))
+    changes = audit.diff(before, _snap(current))
     if changes:
         _bump(current, list(changes))
         audit.record(by, current, "track_update", changes)
@@ -552,7 +558,7 @@ def record_objection(track, *, by, content, received_on, entry=None):
     if not content:
         raise JudgingError("请填写异议内容。")
     o = Objection.objects.create(track=current, entry=entry, content=content, received_on=received_on, recorded_by=by)
-    audit.record(by, o, "objection", audit.diff({}, audit.snapshot(o)))
+    audit.record(by, o, "objection", audit.diff({}, _snap(o)))
     return o
 
 
