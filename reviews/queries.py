@@ -212,6 +212,6 @@ def score_matrix(track):
     """Every assignment with its judge, entry and points, for the XLSX (admins only)."""
     return list(
         Assignment.objects.filter(track=track)
-        .select_related("judge", "entry", "entry__organization")
+        .select_related("judge", "entry", "entry__organization", "entry__college")
         .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk", "judge__username")
     )
