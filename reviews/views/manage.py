@@ -59,7 +59,7 @@ class TrackView(TrackMixin, TemplateView):
         ctx.update(
             track=t, criteria=queries.criteria_for(t), judges=queries.judges_for(t), progress=queries.progress(t),
             n_entries=len(queries.entries_for(t)), stages=list(Stage), Stage=Stage,
-            tie_break_labels=_tie_break_labels(t),
+            tie_break_labels=_tie_break_labels(t), can_unlock=t.stage in queries.SCORING_STAGES,
         )
         return ctx
 

@@ -252,3 +252,43 @@ def test_judge_obligation_lists_unscored_assignments_until_submitted(scoring):
     items = [o for o in obligations.for_user(w.campaign, w.j2) if o.key.startswith("judging_")]
     assert items[0].done
     assert ScoreSheet.objects.get(judge=w.j2).locked
+
+
+def test_judge_declares_a_conflict_from_the_scoring_screen(scoring, client_for):
+    w = scoring
+    a = mine(w, w.users.judge, w.e_b)
+    c = client_for(w.users.judge)
+    assert c.post(reverse("reviews:declare_conflict", args=[a.pk]), {"reason": "配偶在该学院工作"}).status_code == 302
+    assert not Assignment.objects.filter(pk=a.pk).exists()
+    assert "乙品牌" not in c.get(reverse("reviews:queue")).content.decode()
+    assert AuditEntry.objects.filter(action="declare_conflict", actor=w.users.judge).exists()
+
+
+def test_judges_cannot_open_materials_before_scoring_opens(world, at, client_for):
+    w = world
+    at(*SCORING_DAY)
+    e = make_entry(w.campaign, w.college_b)
+    att = Attachment(organization=w.college_b, kind="pdf", original_name="x.pdf", size=8)
+    att.file.save("attachments/x.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    att.save()
+    e.case_doc = att
+    e.save()
+    track = brand_track(w, [w.users.judge])
+    services.assign(track, by=w.users.admin)
+    url = reverse("submissions:attachment", args=[att.uuid])
+    assert client_for(w.users.judge).get(url).status_code == 404
+    services.open_scoring(track, by=w.users.admin)
+    assert client_for(w.users.judge).get(url).status_code == 200
+
+
+def test_sheet_pdf_task_renders_one_pdf_per_judge_and_is_idempotent(scoring):
+    from django.core.files.storage import default_storage
+
+    from reviews.tasks import render_sheet_pdfs
+
+    w = scoring
+    names = render_sheet_pdfs(w.track.pk)
+    assert render_sheet_pdfs(w.track.pk) == names and len(names) == 2
+    for name in names:
+        with default_storage.open(name, "rb") as fh:
+            assert fh.read(5) == b"%PDF-"

@@ -4,9 +4,16 @@
 十佳特色支部: every judge has scored and submitted; scoring closed, ready for the decision steps."""
 
 import datetime as dt
+import hashlib
 import random
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +22,7 @@ from campaigns.queries import current_campaign
 from organizations.models import Level, Organization, User
 from reviews import services
 from reviews.models import Assignment, JudgingTrack
-from submissions.models import Entry, EntryState, Track
+from submissions.models import Attachment, AttachmentKind, Entry, EntryState, Track
 
 OVERVIEW = ("一、创建背景\n学院党委坚持以习近平新时代中国特色社会主义思想为指导，立足学科特色，围绕立德树人根本任务……\n\n"
             "二、主要做法\n1. 建立\"党建+学科\"双融合工作机制；2. 实施党员先锋岗和教工党支部书记\"双带头人\"培育工程；"
@@ -41,6 +48,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             brand = self.entries(campaign, Track.BRAND)
             branch = self.entries(campaign, Track.BRANCH)
+            self.materials(brand + branch)
             self.track(campaign, Track.BRAND, admin, judges, brand, rng, finish=False)
             self.track(campaign, Track.BRANCH, admin, judges, branch, rng, finish=True)
         self.stdout.write(self.style.SUCCESS("十佳评审演示数据就绪。"))
@@ -65,6 +73,22 @@ class Command(BaseCommand):
             if entry.state == EntryState.PASSED:
                 out.append(entry)
         return out
+
+    def materials(self, entries):
+        """A short test-pattern video (if ffmpeg is installed) and a one-page case PDF for entries without them."""
+        video = demo_video()
+        case = None
+        for e in entries:
+            if e.video_id is None and video:
+                e.video = attach(e.organization, video, AttachmentKind.MP4, "示范点建设微视频.mp4", duration=6, codec="h264")
+            if e.case_doc_id is None:
+                if case is None:
+                    from submissions.pdf import render_html_to_pdf
+
+                    case = render_html_to_pdf(f'<html><body style="font-family: \'{settings.PDF_FONT_FAMILY}\'">'
+                                              "<h1>党建促业务典型案例（演示）</h1><p>案例正文……</p></body></html>")
+                e.case_doc = attach(e.organization, case, AttachmentKind.PDF, "典型案例.pdf")
+            e.save(update_fields=["video", "case_doc"])
 
     def track(self, campaign, kind, admin, judges, entries, rng, finish):
         if JudgingTrack.objects.filter(campaign=campaign, track=kind).exists() or not entries:
@@ -93,3 +117,23 @@ class Command(BaseCommand):
                     services.submit_sheet(t, j, by=j)
         if finish:
             services.close_scoring(t, by=admin)
+
+
+def demo_video():
+    if not shutil.which("ffmpeg"):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "v.mp4"
+        cmd = ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25:duration=6",
+               "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(out)]
+        if subprocess.run(cmd, capture_output=True).returncode != 0:
+            return None
+        return out.read_bytes()
+
+
+def attach(org, data, kind, name, duration=None, codec=""):
+    att = Attachment(organization=org, kind=kind, original_name=name, size=len(data),
+                     sha256=hashlib.sha256(data).hexdigest(), duration_seconds=duration, video_codec=codec)
+    att.file.save(f"{uuid.uuid4().hex}.{kind}", ContentFile(data), save=False)
+    att.save()
+    return att
