@@ -57,9 +57,12 @@ CriterionFormSet = forms.formset_factory(CriterionForm, extra=1, can_delete=True
 
 
 class ObjectionForm(forms.Form):
-    received_on = forms.DateField(label="收到日期", widget=forms.DateInput(attrs={"type": "date"}))
-    entry = forms.TypedChoiceField(label="涉及项目", required=False, coerce=int, empty_value=None)
-    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    received_on = forms.DateField(label="收到日期", input_formats=["%Y-%m-%d"], widget=forms.DateInput(
+        attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"))
+    entry = forms.TypedChoiceField(label="涉及项目", required=False, coerce=int, empty_value=None,
+                                   widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    content = forms.CharField(label="异议内容", max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}))
 
     def __init__(self, *args, entries=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,5 @@
 """The judge's side: queue, one-screen scoring, abstain, conflict, submit."""
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
