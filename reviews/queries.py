@@ -215,3 +215,29 @@ def score_matrix(track):
         .select_related("judge", "entry", "entry__organization", "entry__college")
         .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk", "judge__username")
     )
+
+
+def scores_from_history(track):
+    """Replay the audit trail: {assignment_id: (points, abstained)} for the track's current assignments.
+
+    Shows that the ranking inputs can be rebuilt from the history alone (score, abstain, unassign)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEntry
+
+    current = set(Assignment.objects.filter(track=track).values_list("pk", flat=True))
+    state = {}
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Assignment), action__in=["score", "abstain", "unassign"]
+    ).order_by("at", "id")
+    for e in entries:
+        pk = int(e.object_id)
+        if pk not in current:
+            continue
+        points, abstained = state.get(pk, ({}, False))
+        if "points" in e.changes:
+            points = e.changes["points"][1] or {}
+        if "abstained" in e.changes:
+            abstained = e.changes["abstained"][1]
+        state[pk] = (points, abstained)
+    return state

@@ -73,6 +73,8 @@ class ScoreView(PermissionRequiredMixin, TemplateView):
             # a conflicted judge never sees the entry, whatever the path
             if a.judge_id == request.user.pk and queries.conflict_reason(a.track, request.user, a.entry):
                 raise Http404
+            if a.track.stage == Stage.SETUP:  # nothing to see before 组织部 opens the scoring
+                raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

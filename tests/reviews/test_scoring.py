@@ -292,3 +292,42 @@ def test_sheet_pdf_task_renders_one_pdf_per_judge_and_is_idempotent(scoring):
     for name in names:
         with default_storage.open(name, "rb") as fh:
             assert fh.read(5) == b"%PDF-"
+
+
+def test_scores_can_be_rebuilt_from_the_audit_history(scoring):
+    from reviews import queries
+
+    w = scoring
+    j3 = make_judge("j3")
+    services.set_judges(w.track, [w.users.judge.pk, w.j2.pk, j3.pk], by=w.users.admin)
+    services.assign(w.track, by=w.users.admin)
+    score(w.track, w.j2, w.e_a, 10, 10, 10, 10, 10)
+    score(w.track, w.j2, w.e_a, 10, 12, 10, 10, 10)  # changed
+    a = mine(w, w.j2, w.e_b)
+    services.save_score(a, {}, by=w.j2, expected_version=a.version, abstain=True, abstain_reason="暂不评")
+    score(w.track, w.j2, w.e_b, 9, 9, 9, 9, 9)  # abstention withdrawn
+    score(w.track, w.users.judge, w.e_b, 15, 25, 30, 20, 10)
+    sheet = services.submit_sheet(w.track, w.users.judge, by=w.users.judge)
+    services.unlock_sheet(sheet, by=w.users.admin, reason="复核")
+    score(w.track, w.users.judge, w.e_b, 14, 25, 30, 20, 10)
+    score(w.track, j3, w.e_a, 5, 5, 5, 5, 5)
+    a3 = mine(w, j3, w.e_b)
+    services.save_score(a3, {}, by=j3, expected_version=a3.version, abstain=True, abstain_reason="不熟悉")
+    services.declare_conflict(w.track, j3, w.e_a, "曾任该院兼职", by=j3)  # withdraws a scored assignment
+
+    replayed = queries.scores_from_history(w.track)
+    actual = {a.pk: (a.points, a.abstained) for a in Assignment.objects.filter(track=w.track) if a.scored_at}
+    assert replayed == actual
+    assert len(actual) == 4
+
+
+def test_scoring_screen_is_not_shown_before_scoring_opens(world, at, client_for):
+    w = world
+    at(*SCORING_DAY)
+    make_entry(w.campaign, w.college_b, overview="保密的概述内容")
+    track = brand_track(w, [w.users.judge])
+    services.assign(track, by=w.users.admin)
+    a = Assignment.objects.get(track=track)
+    response = client_for(w.users.judge).get(reverse("reviews:score", args=[a.pk]))
+    assert response.status_code == 404
+    assert "保密的概述内容" not in client_for(w.users.judge).get(reverse("reviews:queue")).content.decode()
