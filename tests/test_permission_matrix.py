@@ -112,6 +112,7 @@ def prepare(world):
     world.track = judging.create_track(world.campaign, "brand", by=world.users.admin)
     judging.set_judges(world.track, [world.users.judge.pk], by=world.users.admin)
     world.assignment = judging.add_assignment(world.track, world.users.judge, entry, by=world.users.admin)
+    world.track = judging.open_scoring(world.track, by=world.users.admin)
 
 
 def user_for(world, role):

@@ -145,7 +145,7 @@ def test_judges_never_see_other_judges_scores(scoring, client_for):
     mine_b = mine(w, w.users.judge, w.e_b)
     for url in (reverse("reviews:queue"), reverse("reviews:score", args=[mine_b.pk])):
         body = c.get(url).content.decode()
-        assert "92" not in body and 'value="27"' not in body
+        assert "92 分" not in body and 'value="27"' not in body and 'value="23"' not in body
     assert c.get(reverse("reviews:score", args=[mine(w, w.j2, w.e_b).pk])).status_code == 403
     assert c.get(reverse("reviews:ranking", args=[w.track.pk])).status_code == 403
     assert c.get(reverse("reviews:matrix_xlsx", args=[w.track.pk])).status_code == 403
