@@ -110,3 +110,17 @@ def test_after_scoring_starts_the_settings_page_still_saves_the_later_fields(wor
     assert track.award_amount == 40000 and track.closes_at.day == 12
     assert track.aggregation == "trimmed" and track.opens_at.year == 2026  # disabled fields keep their values
     assert track.tie_break == ["criterion:effect", "top_scores", "vote"]
+
+
+def test_support_staff_admin_pages_render_read_only(world, client_for):
+    from organizations.models import User
+
+    track = services.create_track(world.campaign, Track.BRAND, by=world.users.admin)
+    su = User.objects.create_superuser("su", "su@example.edu.cn", "pw-123456")
+    c = client_for(su)
+    for url in (reverse("admin:reviews_judgingtrack_changelist"), reverse("admin:reviews_judgingtrack_change", args=[track.pk]),
+                reverse("admin:reviews_assignment_changelist"), reverse("admin:reviews_scoresheet_changelist")):
+        assert c.get(url).status_code == 200, url
+    c.post(reverse("admin:reviews_judgingtrack_change", args=[track.pk]), {"criteria-TOTAL_FORMS": 0})
+    assert JudgingTrack.objects.get(pk=track.pk).version == track.version
+    assert track.criteria.count() == 5
