@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
@@ -21,7 +22,9 @@ from .common import TrackMixin, run
 
 
 class IndexView(PermissionRequiredMixin, TemplateView):
-    permission_required = "reviews.manage_judging"
+    """组织部 manage the tracks here; approvers (校领导) only read the rankings."""
+
+    permission_required = "reviews.view_ranking"
     template_name = "reviews/index.html"
 
     def get_campaign(self):
@@ -35,11 +38,14 @@ class IndexView(PermissionRequiredMixin, TemplateView):
         campaign = self.get_campaign()
         tracks = queries.tracks_for(campaign)
         have = {t.track for t in tracks}
-        ctx.update(campaign=campaign, tracks=tracks, missing=[t for t in Track if t.value not in have],
-                   campaigns=Campaign.objects.all())
+        manage = self.request.user.has_perm("reviews.manage_judging")
+        ctx.update(campaign=campaign, tracks=tracks, missing=[t for t in Track if t.value not in have] if manage else [],
+                   campaigns=Campaign.objects.all(), manage=manage)
         return ctx
 
     def post(self, request):
+        if not request.user.has_perm("reviews.manage_judging"):
+            raise PermissionDenied
         campaign = self.get_campaign()
         kind = request.POST.get("track")
         if campaign is None or kind not in Track.values:

@@ -124,3 +124,22 @@ def test_support_staff_admin_pages_render_read_only(world, client_for):
     c.post(reverse("admin:reviews_judgingtrack_change", args=[track.pk]), {"criteria-TOTAL_FORMS": 0})
     assert JudgingTrack.objects.get(pk=track.pk).version == track.version
     assert track.criteria.count() == 5
+
+
+def test_approver_reads_rankings_but_cannot_manage(world, client_for):
+    from organizations.models import Role
+
+    from ..factories import UserFactory, give_role
+
+    approver = give_role(UserFactory(username="leader"), Role.APPROVER)
+    track = services.create_track(world.campaign, Track.BRAND, by=world.users.admin)
+    c = client_for(approver)
+    index = c.get(reverse("reviews:index"))
+    assert index.status_code == 200 and "十佳排名" in index.content.decode()
+    assert 'name="track"' not in index.content.decode()  # no "create track" form
+    assert c.get(reverse("reviews:ranking", args=[track.pk])).status_code == 200
+    assert c.get(reverse("reviews:ranking_xlsx", args=[track.pk])).status_code == 200
+    for name in ("reviews:track", "reviews:decision", "reviews:matrix_xlsx", "reviews:judges"):
+        assert c.get(reverse(name, args=[track.pk])).status_code == 403, name
+    assert c.post(reverse("reviews:index"), {"campaign": world.campaign.pk, "track": "branch"}).status_code == 403
+    assert c.post(reverse("reviews:action", args=[track.pk, "open"])).status_code == 403
