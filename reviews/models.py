@@ -78,7 +78,7 @@ class JudgingTrack(models.Model):
     class Meta:
         verbose_name = "十佳评审"
         verbose_name_plural = "十佳评审"
-        ordering = ["campaign", "track"]
+        ordering = ["campaign", "-track"]
         constraints = [models.UniqueConstraint(fields=["campaign", "track"], name="unique_judging_track")]
 
     def __str__(self):

@@ -14,7 +14,7 @@ SCORING_STAGES = {Stage.SCORING, Stage.ROUND2}
 def tracks_for(campaign):
     if campaign is None:
         return []
-    return list(JudgingTrack.objects.filter(campaign=campaign).select_related("campaign").order_by("track"))
+    return list(JudgingTrack.objects.filter(campaign=campaign).select_related("campaign").order_by("-track"))
 
 
 def entries_for(track):
@@ -123,7 +123,8 @@ def judge_queue(user, track):
 
 def judge_tracks(user):
     """Tracks where the user is a judge, with their sheets."""
-    tracks = list(JudgingTrack.objects.filter(judges=user).select_related("campaign").order_by("-campaign__year", "track"))
+    # 党建品牌 before 特色支部
+    tracks = list(JudgingTrack.objects.filter(judges=user).select_related("campaign").order_by("-campaign__year", "-track"))
     sheets = {(s.track_id, s.round): s for s in ScoreSheet.objects.filter(judge=user, track__in=tracks)}
     return tracks, sheets
 
