@@ -22,6 +22,7 @@ urlpatterns = [
     path("orgs/", include("organizations.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("submissions/", include("submissions.urls")),
+    path("reviews/", include("reviews.urls")),
     path("audit/", include("core.urls")),
     path("sysadmin/", admin.site.urls),
 ]
