@@ -22,7 +22,9 @@ JOURNEYS = [
 
 
 def nav_links(page):
-    return set(page.locator("#mainnav ul.me-auto a.nav-link").all_inner_texts())
+    """Texts of the main navigation's links, including those inside its dropdown menus."""
+    items = page.locator("#mainnav ul.me-auto a.nav-link:not(.dropdown-toggle), #mainnav ul.me-auto a.dropdown-item")
+    return {t.strip() for t in items.all_text_contents()}
 
 
 def assert_page_assets_ok(page):
@@ -62,8 +64,10 @@ def test_role_signs_in_and_sees_home(page, site, login, screenshot, username, di
 
     # Every role-specific link opens (a 403/500 document would land in page.http_errors).
     for text in sorted(must_have):
-        link = page.locator("#mainnav").get_by_role("link", name=text, exact=True)
+        link = page.locator("#mainnav ul.me-auto a", has_text=re.compile(f"^{re.escape(text)}$"))
         href = link.get_attribute("href")
+        if "dropdown-item" in (link.get_attribute("class") or ""):
+            link.locator("xpath=ancestor::li[contains(@class,'dropdown')]/a[contains(@class,'dropdown-toggle')]").click()
         with page.expect_navigation():
             link.click()
         expect(page).to_have_url(site.url + href)
