@@ -92,7 +92,6 @@ class Command(BaseCommand):
             )
             if created:
                 user.set_password(demo.PASSWORD)
-                user.is_staff = user.is_superuser = role == "admin"  # 组织部管理员 also runs /sysadmin/
                 user.save()
             if role:
                 RoleAssignment.objects.get_or_create(user=user, role=role, organization=orgs.get(org_code) if org_code else None)
