@@ -21,5 +21,6 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("submissions/", include("submissions.urls")),
     path("audit/", include("core.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("sysadmin/", admin.site.urls),
 ]

@@ -5,6 +5,8 @@ A new URL gets a new row. 302 for anonymous users means "sent to the login page"
 import pytest
 from django.urls import reverse
 
+from .dashboard.helpers import export_job as dashboard_job
+
 ROLES = ["anon", "norole", "branch", "college", "judge", "admin"]
 
 
@@ -95,6 +97,13 @@ MATRIX = [
     row("submissions:scan_upload", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
     row("submissions:row_return", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
     row("submissions:row_skip", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
+    # 组织部 dashboard and exports (job pages: a finished job started by the admin; tests/dashboard/)
+    row("dashboard:index", ADMIN_ONLY),
+    *[row("dashboard:export", ADMIN_ONLY, lambda w, k=k: {"kind": k})
+      for k in ("form2", "status", "form1", "entries", "review_summary")],
+    row("dashboard:job", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),
+    row("dashboard:job_status", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),
+    row("dashboard:job_download", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),
 ]
 
 
