@@ -95,30 +95,31 @@ class Writer:
 
     @staticmethod
     def _maker(ws, col):
-        if col.kind == "wrap":
-            def make(v):
-                if v in (None, ""):
-                    return None
-                cell = WriteOnlyCell(ws, v)
-                cell.alignment = WRAP
-                return cell
-        elif col.kind in {"datetime", "date"}:
-            fmt = DATETIME_FORMAT if col.kind == "datetime" else DATE_FORMAT
-
-            def make(v):
-                if v is None:
-                    return None
-                if isinstance(v, dt.datetime):
-                    v = local_naive(v) if timezone.is_aware(v) else v
-                cell = WriteOnlyCell(ws, v)
-                cell.number_format = fmt
-                return cell
-        else:
+        """A per-column value → cell function. Styled cells share one precomputed style (no per-cell hashing)."""
+        if col.kind not in {"wrap", "datetime", "date"}:
             def make(v):
                 return None if v == "" else v
+            return make
+        proto = WriteOnlyCell(ws)
+        if col.kind == "wrap":
+            proto.alignment = WRAP
+        else:
+            proto.number_format = DATETIME_FORMAT if col.kind == "datetime" else DATE_FORMAT
+        style = proto._style
+
+        def make(v):
+            if v is None or v == "":
+                return None
+            if col.kind != "wrap" and isinstance(v, dt.datetime) and timezone.is_aware(v):
+                v = local_naive(v)
+            cell = WriteOnlyCell(ws, v)
+            cell._style = style
+            return cell
         return make
 
     def save(self):
+        if self.progress:
+            self.progress(self.rows)  # the final count, so a job shows what was really written
         buffer = io.BytesIO()
         self.wb.save(buffer)
         return buffer.getvalue()

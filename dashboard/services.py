@@ -47,8 +47,10 @@ def run_job(job_id):
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=1)
     filters = queries.parse_filters(job.params)
     total = max(job.rows_total, 1)
+    written = [0]
 
     def progress(rows):
+        written[0] = rows
         pct = min(99, max(1, rows * 100 // total))
         ExportJob.objects.filter(pk=job.pk).update(rows_done=rows, progress=pct)
 
@@ -63,7 +65,7 @@ def run_job(job_id):
     job.refresh_from_db()
     job.file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(data), save=False)
     job.filename = exports.filename(job.kind, filters, now)
-    job.status, job.progress, job.rows_done, job.finished_at = ExportStatus.DONE, 100, job.rows_total, timezone.now()
+    job.status, job.progress, job.rows_done, job.finished_at = ExportStatus.DONE, 100, written[0], timezone.now()
     job.save(update_fields=["file", "filename", "status", "progress", "rows_done", "finished_at"])
     return job
 
