@@ -167,3 +167,12 @@ def test_exports_queries_are_constant_with_10x_data(big, django_assert_max_num_q
     for kind in exports.KINDS.values():
         with django_assert_max_num_queries(15):
             kind.build(f)
+
+
+def test_dashboard_without_a_campaign_says_so(world, client_for):
+    from campaigns.models import Campaign
+
+    Campaign.objects.all().delete()
+    response = client_for(world.users.admin).get(reverse("dashboard:index"))
+    assert response.status_code == 200 and "尚未设置年度活动" in response.content.decode()
+    assert client_for(world.users.admin).get(reverse("dashboard:export", args=["status"])).status_code == 404

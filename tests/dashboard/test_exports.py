@@ -270,3 +270,13 @@ def test_filters_round_trip_through_job_params(filled):
     f = Filters(filled.campaign, "general_branch", "returned")
     assert parse_filters(f.as_params()) == f
     assert parse_filters({"type": "teacher", "state": "bogus", "campaign": "x"}) == Filters(filled.campaign)
+
+
+def test_sheet_names_are_valid_and_unique():
+    from types import SimpleNamespace as Org
+
+    orgs = [Org(pk=1, short_name="", name="汇总", code="X"), Org(pk=2, short_name="", name="a/b:c[1]", code="Y"),
+            Org(pk=3, short_name="", name="很长的名字" * 8, code="Z1"), Org(pk=4, short_name="", name="很长的名字" * 8, code="Z2")]
+    names = exports.sheet_names(orgs)
+    assert names[1] != "汇总" and names[2] == "abc1"
+    assert len(set(names.values())) == 4 and all(len(n) <= 31 for n in names.values())
