@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "campaigns",
     "submissions",
     "reviews",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -254,3 +255,5 @@ LOGGING = {
 # Portal-specific knobs.
 PDF_FONT_FAMILY = env("PDF_FONT_FAMILY", "WenQuanYi Micro Hei")
 SEED_DEMO_ALLOWED = DEBUG or env_bool("ALLOW_DEMO_SEED")
+# Exports with more estimated data rows than this run as a background ExportJob (progress bar + download link).
+EXPORT_ASYNC_ROW_THRESHOLD = int(env("EXPORT_ASYNC_ROW_THRESHOLD", "3000"))

@@ -24,5 +24,6 @@ urlpatterns = [
     path("submissions/", include("submissions.urls")),
     path("reviews/", include("reviews.urls")),
     path("audit/", include("core.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("sysadmin/", admin.site.urls),
 ]

@@ -145,13 +145,15 @@ def outcomes_of(campaign, org):
 
 def outcomes_overview(campaign):
     """Per 院级 org (its own and its branches' outcomes), counts per month: 2 queries."""
-    from django.db.models.functions import Coalesce, ExtractMonth
+    from django.db.models import Case, F, When
+    from django.db.models.functions import ExtractMonth
 
     from .models import Outcome
 
     counts = (
         Outcome.objects.filter(campaign=campaign)
-        .annotate(college_id=Coalesce("organization__parent_id", "organization_id"), month=ExtractMonth("date"))
+        .annotate(college_id=Case(When(organization__level=Level.BRANCH, then=F("organization__parent_id")),
+                                  default=F("organization_id")), month=ExtractMonth("date"))
         .values("college_id", "month", "organization__level")
         .annotate(n=Count("id"))
     )

@@ -5,6 +5,8 @@ A new URL gets a new row. 302 for anonymous users means "sent to the login page"
 import pytest
 from django.urls import reverse
 
+from .dashboard.helpers import export_job as dashboard_job
+
 ROLES = ["anon", "norole", "branch", "college", "judge", "admin"]
 
 
@@ -124,6 +126,13 @@ MATRIX = [
     row("reviews:matrix_xlsx", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
     row("reviews:ranking_xlsx", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
     row("reviews:action", POST_ONLY_ADMIN, lambda w: {"pk": w.track.pk, "action": "open"}),
+    # 组织部 dashboard and exports (job pages: a finished job started by the admin; tests/dashboard/)
+    row("dashboard:index", ADMIN_ONLY),
+    *[row("dashboard:export", ADMIN_ONLY, lambda w, k=k: {"kind": k})
+      for k in ("form2", "status", "form1", "entries", "review_summary")],
+    row("dashboard:job", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),
+    row("dashboard:job_status", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),
+    row("dashboard:job_download", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),
 ]
 
 

@@ -152,6 +152,13 @@ def test_outcome_recording_and_overview(world, client_for, at):
     overview = client_for(world.users.admin).get(reverse("submissions:outcomes_overview", args=[world.campaign.pk]))
     line = next(x for x in overview.context["lines"] if x["org"] == world.college_a)
     assert line["total"] == 1 and line["months"][overview.context["months"].index(7)] == 1
+    # the college's own outcomes count for it too (not for the school above it)
+    college = client_for(world.users.college)
+    college.post(reverse("submissions:outcomes", args=[world.campaign.pk, world.college_a.pk]),
+                 {"outcome_type": "system", "title": "学院制度", "date": "2026-07-02", "description": ""})
+    overview = client_for(world.users.admin).get(reverse("submissions:outcomes_overview", args=[world.campaign.pk]))
+    line = next(x for x in overview.context["lines"] if x["org"] == world.college_a)
+    assert line["total"] == 2
     college_view = client_for(world.users.college).get(reverse("submissions:outcomes", args=[world.campaign.pk, world.college_a.pk]))
     assert "七一主题党日" in college_view.content.decode()
     assert client_for(world.users.branch_b).get(url).status_code == 403

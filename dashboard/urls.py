@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="index"),
+    path("export/<str:kind>/", views.ExportView.as_view(), name="export"),
+    path("jobs/<uuid:uuid>/", views.JobView.as_view(), name="job"),
+    path("jobs/<uuid:uuid>/status/", views.JobStatusView.as_view(), name="job_status"),
+    path("jobs/<uuid:uuid>/download/", views.JobDownloadView.as_view(), name="job_download"),
+]
