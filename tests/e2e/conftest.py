@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-TIMEOUT_MS = int(os.environ.get("E2E_TIMEOUT_MS", "15000"))
+TIMEOUT_MS = int(os.environ.get("E2E_TIMEOUT_MS", "30000"))
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ FIVE = ["political", "team", "system", "staff", "role"]
 def open_as(browser, site, login, username):
     context = browser.new_context(base_url=site.url, locale="zh-CN", timezone_id="Asia/Shanghai",
                                   viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15000)
+    context.set_default_timeout(30000)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # "确认提交？" confirmations
     login(page, username)
