@@ -1,5 +1,7 @@
 """Every state change of 附件1/附件2: validated, deadline-checked, version-checked, audited."""
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +16,7 @@ from organizations.models import Level
 
 from ..models import EDITABLE_STATES, Form1, Form2, Form2Row, FormState, RowState, StandardItem, StandardKind
 
+logger = logging.getLogger(__name__)
 SCAN_KINDS = (PDF, JPEG, PNG)
 SCAN_MAX = 20 * MB
 LOGO_KINDS = (JPEG, PNG)
@@ -190,9 +193,14 @@ def _transition(form, state, by, action, submitted=False, comment=None, reviewed
 
 
 def _after_change(form):
+    """Pre-render the PDF in the background. Best effort: the change is already committed, so a broker
+    problem must not turn a successful submit into an error page (the PDF is rendered on demand anyway)."""
     from .. import tasks
 
-    tasks.prerender_pdf.delay(form._meta.model_name, form.pk)
+    try:
+        tasks.prerender_pdf.delay(form._meta.model_name, form.pk)
+    except Exception:  # noqa: BLE001
+        logger.warning("could not queue the PDF pre-render for %s %s", form._meta.model_name, form.pk, exc_info=True)
 
 
 def _review_target(form):

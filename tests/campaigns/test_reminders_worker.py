@@ -82,9 +82,12 @@ def wait_for(predicate, timeout=60, interval=0.25):
 def fresh_celery_connections():
     """Earlier eager calls in this process built a producer pool (and routing) for the old broker
     settings; drop them so the next publish uses the current configuration."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    from kombu import pools
+
+    # kombu keeps process-wide connection/producer pools keyed by broker URL: closing one pool but leaving
+    # it registered makes the next eager .delay() in this process fail with "Acquire on closed pool".
+    pools.reset()
+    app._pool = None
     app.__dict__.pop("amqp", None)
 
 

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.live_server_only]
 
 
 def test_admin_dashboard_charts_filters_and_exports(page, site, login, screenshot, settings):

@@ -197,3 +197,18 @@ def test_history_lists_who_changed_which_fields(world, client_for, phase1):
     url = reverse("submissions:history", args=[world.campaign.pk, "form1", world.college_a.pk])
     body = client_for(world.users.admin).get(url).content.decode()
     assert "口号/标语" in body and "改过的口号" in body and world.users.college.display_name in body
+
+
+def test_a_broker_failure_after_commit_does_not_break_the_submit(world, client_for, phase1, monkeypatch):
+    """The PDF pre-render is queued after commit; if the queue is down the submit still succeeds."""
+    from submissions import tasks
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("broker down")
+
+    monkeypatch.setattr(tasks.prerender_pdf, "delay", broken)
+    c = client_for(world.users.college)
+    c.post(form1_url(world), form1_post())
+    response = c.post(form1_url(world), form1_post(version=1, action="submit"), follow=True)
+    assert response.status_code == 200 and "附件1 已提交" in response.content.decode()
+    assert Form1.objects.get().state == FormState.SUBMITTED
