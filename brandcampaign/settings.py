@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "organizations",
     "campaigns",
     "submissions",
+    "showcase",
 ]
 
 MIDDLEWARE = [

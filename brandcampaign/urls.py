@@ -19,5 +19,6 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("submissions/", include("submissions.urls")),
     path("audit/", include("core.urls")),
+    path("showcase/", include("showcase.urls")),
     path("sysadmin/", admin.site.urls),
 ]
