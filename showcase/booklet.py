@@ -7,6 +7,7 @@ WeasyPrint's target-counter(); tests check them against the real pages."""
 import base64
 import io
 import logging
+import re
 import time
 from itertools import groupby
 from pathlib import Path
@@ -98,10 +99,35 @@ def booklet_html(booklet, items, on_item=None):
     })
 
 
-def render_pdf(html, progress=None):
+class _LayoutProgress(logging.Handler):
+    """Turns WeasyPrint's "Creating layout - Page N" log lines into progress (35% → 80%)."""
+
+    def __init__(self, progress, expected_pages):
+        super().__init__(logging.INFO)
+        self.progress, self.expected, self.last = progress, max(expected_pages, 1), 0
+
+    def emit(self, record):
+        match = re.search(r"Creating layout - Page (\d+)$", record.getMessage())
+        if match and self.progress:
+            page = int(match.group(1))
+            if page >= self.last + 5:
+                self.last = page
+                self.progress(35 + min(45, int(45 * page / self.expected)), f"正在排版：第 {page} 页")
+
+
+def render_pdf(html, progress=None, expected_pages=10):
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    logger = logging.getLogger("weasyprint.progress")
+    handler = _LayoutProgress(progress, expected_pages)
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
     if progress:
         progress(85, f"排版完成，共 {len(document.pages)} 页，正在写入 PDF")
     out = io.BytesIO()
@@ -126,7 +152,8 @@ def generate(booklet_pk):
 
         html = booklet_html(booklet, items, on_item)
         services.set_booklet_progress(booklet, 35, "正在排版（页数较多时需要几分钟）")
-        data, pages = render_pdf(html, lambda p, note: services.set_booklet_progress(booklet, p, note))
+        data, pages = render_pdf(html, lambda p, note: services.set_booklet_progress(booklet, p, note),
+                                 expected_pages=2 + 2 * len(items))
         booklet.file.save(f"booklet-{booklet.campaign.year}-{booklet.pk}.pdf", ContentFile(data), save=False)
         booklet.page_count = pages
         booklet.status = BookletStatus.DONE
