@@ -20,5 +20,7 @@ class BookletForm(forms.Form):
 
     def __init__(self, *args, campaign=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["items"].queryset = (ShowcaseItem.objects.filter(campaign=campaign).select_related("college")
-                                         .order_by("college__sort_order", "college__code", "kind", "org_name"))
+        self.fields["items"].queryset = (ShowcaseItem.objects.published().filter(campaign=campaign).select_related("college")
+                                         .order_by("college__sort_order", "college__code", "-kind", "org_name"))
+        if not self.is_bound:
+            self.initial["items"] = list(self.fields["items"].queryset)

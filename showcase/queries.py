@@ -29,7 +29,9 @@ def search_items(params, qs=None):
     kind = params.get("kind") or ""
     if kind in ("brand", "branch"):
         qs = qs.filter(kind=kind)
-    return qs.select_related(*LIST_FIELDS_RELATED).defer("search_text", "overview", "measures", "results")
+    # newest year first; within a year brands before branches, 十佳 first
+    return (qs.select_related(*LIST_FIELDS_RELATED).defer("search_text", "overview", "measures", "results")
+            .order_by("-year", "-kind", "-award", "sort_order", "org_name", "pk"))
 
 
 def published_years():
@@ -60,4 +62,4 @@ def library(params):
 
 def manage_items(campaign):
     return (ShowcaseItem.objects.filter(campaign=campaign).select_related("college", "organization")
-            .order_by("college__sort_order", "college__code", "kind", "org_name"))
+            .order_by("college__sort_order", "college__code", "-kind", "org_name"))

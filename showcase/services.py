@@ -204,14 +204,37 @@ def create_booklet(campaign, items, by, title=""):
         raise ValidationError("请至少选择一个条目。")
     if any(i.campaign_id != campaign.pk for i in items):
         raise ValidationError("所选条目必须属于同一年度。")
+    if any(not i.is_published for i in items):
+        raise ValidationError("只能收录已发布的条目。")
     booklet = Booklet.objects.create(campaign=campaign, title=title or f"{campaign.year}年度党建特色品牌创建成果汇编",
                                      created_by=by)
     booklet.items.set(items)
     record(by, booklet, "create", organization=None, note=f"生成成果汇编（{len(items)} 个条目）")
+    transaction.on_commit(lambda: _dispatch_booklet(booklet.pk))
+    return booklet
+
+
+def _dispatch_booklet(pk):
+    """Queue the booklet task. In the embedded default (no broker, eager tasks) outside tests, run it
+    in a background thread instead, so the request that asked for it still returns at once."""
+    from django.conf import settings
+
     from .tasks import generate_booklet
 
-    transaction.on_commit(lambda: generate_booklet.delay(booklet.pk))
-    return booklet
+    if settings.CELERY_TASK_ALWAYS_EAGER and not settings.TESTING:
+        import threading
+
+        from django.db import connection
+
+        def run():
+            try:
+                generate_booklet.apply(args=[pk])
+            finally:
+                connection.close()  # this thread's own connection
+
+        threading.Thread(target=run, name=f"booklet-{pk}", daemon=True).start()
+    else:
+        generate_booklet.delay(pk)
 
 
 def set_booklet_progress(booklet, progress, note="", status=BookletStatus.RUNNING):

@@ -201,7 +201,7 @@ class BookletListView(ManageMixin, View):
         campaign = self.campaign_from(request.GET.get("year") or request.POST.get("year"))
         return render(request, "showcase/booklets.html", {
             "form": form, "campaign": campaign, "campaigns": Campaign.objects.all(), "section": "booklets",
-            "booklets": Booklet.objects.select_related("campaign", "created_by")[:50],
+            "booklets": Booklet.objects.filter(campaign=campaign).select_related("campaign", "created_by")[:50],
         }, status=status)
 
 

@@ -33,6 +33,8 @@ def booklet(picked, django_capture_on_commit_callbacks):
     item = picked.item_a
     item.overview = "\n".join(f"第{i}段：党员攻关突击队深入一线，推动党建与业务深度融合。" * 4 for i in range(60))
     item.save()
+    picked.item_a = services.publish(item, by=picked.users.admin)
+    picked.item_a1 = services.publish(picked.item_a1, by=picked.users.admin)
     with django_capture_on_commit_callbacks(execute=True):
         b = services.create_booklet(picked.campaign, [picked.item_a, picked.item_a1, picked.item_b],
                                     by=picked.users.admin)
@@ -115,9 +117,14 @@ def test_booklet_form_starts_generation_and_status_polls_until_done(picked, clie
     assert "hx-trigger" not in status and reverse("showcase:booklet_file", args=[b.pk]) in status
 
 
-def test_booklet_needs_items(picked, client_for):
-    r = client_for(picked.users.admin).post(reverse("showcase:booklets"), {"year": "2026"})
+def test_booklet_needs_published_items(picked, client_for):
+    admin = client_for(picked.users.admin)
+    r = admin.post(reverse("showcase:booklets"), {"year": "2026"})
     assert r.status_code == 400 and not Booklet.objects.exists()
+    r = admin.post(reverse("showcase:booklets"), {"year": "2026", "items": [picked.item_a.pk]})  # unpublished
+    assert r.status_code == 400 and not Booklet.objects.exists()
+    form_page = admin.get(reverse("showcase:booklets") + "?year=2026").content.decode()
+    assert "青春领航" in form_page and "红色引擎" not in form_page
 
 
 def test_layout_progress_is_reported_page_by_page(booklet):
