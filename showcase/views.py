@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -175,7 +176,8 @@ class ItemActionView(ManageMixin, View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         nxt = request.POST.get("next", "")
-        if nxt.startswith("/") and not nxt.startswith("//"):
+        if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
             return redirect(nxt)
         return redirect(f"{reverse('showcase:manage')}?year={item.year}")
 

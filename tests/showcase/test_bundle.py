@@ -41,3 +41,13 @@ def test_bundle_contains_pages_assets_and_media_of_published_items_only(picked, 
     assert any(n.startswith("media/photos/") for n in media)
     assert any(n.startswith("media/logos/") for n in media)
     assert zf.read(f"media/videos/video-{a.pk}.mp4") == picked.item_a.video.file.open("rb").read()
+
+
+def test_export_command_writes_the_same_bundle(picked, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "b.zip"
+    call_command("export_showcase_bundle", "2026", str(out))
+    names = zipfile.ZipFile(out).namelist()
+    assert "index.html" in names and f"items/{picked.item_b.pk}.html" in names
+    assert f"items/{picked.item_a.pk}.html" not in names  # unpublished

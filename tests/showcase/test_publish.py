@@ -138,3 +138,25 @@ def test_other_orgs_unrelated_files_stay_private(picked, client_for):
 
     private = attachment(picked.college_b, "pdf", "内部.pdf", b"%PDF-1.4 x")
     assert client_for(None).get(reverse("submissions:attachment", args=[private.uuid])).status_code == 404
+
+
+def test_without_ffmpeg_there_is_no_poster_but_the_video_still_plays(picked, client_for, monkeypatch):
+    from showcase import media
+
+    monkeypatch.setattr(media, "ffmpeg_path", lambda: None)
+    item = picked.item_a
+    item.refresh_from_db()
+    assert item.poster  # made by the task when the item was picked
+    item.poster.delete(save=True)
+    assert media.save_poster(item) is False
+    services.publish(item, by=picked.users.admin)
+    page = client_for(None).get(reverse("showcase:detail", args=[item.pk])).content.decode()
+    assert '<video controls preload="metadata"' in page and "poster=" not in page
+
+
+def test_publish_redirects_only_to_local_next(picked, client_for):
+    admin = client_for(picked.users.admin)
+    r = admin.post(reverse("showcase:publish", args=[picked.item_a.pk]), {"next": "https://evil.example/"})
+    assert r["Location"].startswith(reverse("showcase:manage"))
+    r = admin.post(reverse("showcase:unpublish", args=[picked.item_a.pk]), {"next": "/showcase/items/1/"})
+    assert r["Location"] == "/showcase/items/1/"
