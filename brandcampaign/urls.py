@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from campaigns.views import HomeView
 from core.views import healthz
+from organizations.views import ActivateAccountView
 
 admin.site.site_header = "党建特色品牌创建平台 · 系统管理"
 admin.site.site_title = "系统管理"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/activate/<uidb64>/<token>/", ActivateAccountView.as_view(), name="activate"),
     path("orgs/", include("organizations.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("submissions/", include("submissions.urls")),

@@ -1,5 +1,16 @@
 """The demo university used by `seed_demo`, the README and the browser tests."""
 
+# Higher apps add their demo content here (registered in their AppConfig.ready()), so this
+# low-level app never imports them: fn(campaign, phase, orgs_by_code, users_by_username).
+SEEDERS = []
+
+
+def register_seeder(fn):
+    if fn not in SEEDERS:
+        SEEDERS.append(fn)
+    return fn
+
+
 COLLEGES = [
     # code, name, type, secretary, branches: (suffix, name, type, dual_leader)
     ("JX", "机械工程学院党委", "college_committee", "王建国", [

@@ -10,7 +10,7 @@ from .models import Organization
 
 
 @transaction.atomic
-def update_organization(org, data, *, by, expected_version):
+def update_organization(org, data, *, by, expected_version, action="update", note=""):
     current = Organization.objects.select_for_update().get(pk=org.pk)
     if current.version != expected_version:
         raise StaleEdit()
@@ -22,11 +22,13 @@ def update_organization(org, data, *, by, expected_version):
     current.save()
     changes = audit.diff(before, audit.snapshot(current))
     if changes:
-        audit.record(by, current, "update", changes, organization=current)
+        audit.record(by, current, action, changes, organization=current, note=note)
     return current
 
 
 def deactivate_organization(org, *, by, reason=""):
     if not org.is_active:
         raise ValidationError("该党组织已停用")
-    return update_organization(org, {"is_active": False}, by=by, expected_version=org.version)
+    return update_organization(
+        org, {"is_active": False}, by=by, expected_version=org.version, action="deactivate", note=reason
+    )

@@ -6,6 +6,14 @@ app_name = "organizations"
 urlpatterns = [
     path("", views.OrgTreeView.as_view(), name="tree"),
     path("people/", views.PeopleView.as_view(), name="people"),
+    path("people/pending-activation/", views.PendingActivationView.as_view(), name="pending_activation"),
     path("<int:pk>/", views.OrgDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.OrgEditView.as_view(), name="edit"),
+    path("export.xlsx", views.OrgExportView.as_view(), name="export"),
+    path("import/", views.ImportUploadView.as_view(), name="import"),
+    path("import/template.xlsx", views.ImportTemplateView.as_view(), name="import_template"),
+    path("import/<slug:token>/", views.ImportPreviewView.as_view(), name="import_preview"),
+    path("import/<slug:token>/apply/", views.ImportApplyView.as_view(), name="import_apply"),
+    path("import/<slug:token>/result/", views.ImportResultView.as_view(), name="import_result"),
+    path("import/<slug:token>/links.xlsx", views.ImportLinksDownloadView.as_view(), name="import_links"),
 ]

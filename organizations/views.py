@@ -1,13 +1,26 @@
+import hashlib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import PasswordResetConfirmView
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from core import audit
 from core.audit import field_labels, history_for
 from core.concurrency import StaleEdit
 
 from . import queries, services
-from .forms import OrganizationForm
+from .forms import ImportUploadForm, OrganizationForm
 from .models import Organization, OrgType, Role
 
 
@@ -91,3 +104,250 @@ class PeopleView(PermissionRequiredMixin, TemplateView):
             qs = qs.filter(role_assignments__role=role).distinct()
         ctx.update(people=qs, roles=Role.choices, role=role)
         return ctx
+
+
+# ---------------------------------------------------------------- spreadsheet import / export
+
+
+def _xlsx_response(data, filename):
+    from urllib.parse import quote
+
+    from .exports import XLSX_CONTENT_TYPE
+
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _stamp():
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+class ImportTemplateView(PermissionRequiredMixin, View):
+    permission_required = "organizations.import_orgs"
+
+    def get(self, request):
+        from .exports import template_workbook
+
+        return _xlsx_response(template_workbook(), "党组织与账号导入模板.xlsx")
+
+
+class OrgExportView(PermissionRequiredMixin, View):
+    permission_required = "organizations.export_orgs"
+
+    def get(self, request):
+        from .exports import org_tree_workbook
+
+        return _xlsx_response(org_tree_workbook(), f"党组织与账号-{_stamp()}.xlsx")
+
+
+SESSION_IMPORTS = "org_imports"
+SESSION_RESULTS = "org_import_results"
+IMPORT_DIR = "imports"
+
+
+def _pending(request, token):
+    entry = request.session.get(SESSION_IMPORTS, {}).get(token)
+    if entry is None:
+        raise Http404("导入记录不存在或已过期")
+    return entry
+
+
+def _forget(request, token):
+    imports = request.session.get(SESSION_IMPORTS, {})
+    entry = imports.pop(token, None)
+    request.session[SESSION_IMPORTS] = imports
+    if entry:
+        default_storage.delete(entry["name"])
+
+
+def _purge_stale_uploads(max_age=timedelta(days=1)):
+    """Delete uploads whose preview was abandoned (the session that knew them is gone or old)."""
+    try:
+        _, files = default_storage.listdir(IMPORT_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    cutoff = timezone.now() - max_age
+    for name in files:
+        path = f"{IMPORT_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+
+
+def _load_sheets(entry):
+    """The stored upload, checked against the hash taken at upload time, read again."""
+    from .importing import ImportFileError, read_workbook
+
+    try:
+        with default_storage.open(entry["name"], "rb") as fh:
+            data = fh.read()
+    except (FileNotFoundError, OSError):
+        raise ImportFileError("上传的文件已不存在，请重新上传。") from None
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise ImportFileError("上传的文件在服务器上被改动过，请重新上传。")
+    return read_workbook(data)
+
+
+class ImportUploadView(PermissionRequiredMixin, FormView):
+    permission_required = "organizations.import_orgs"
+    template_name = "organizations/import_upload.html"
+    form_class = ImportUploadForm
+
+    def form_valid(self, form):
+        from .importing import ImportFileError, read_workbook
+
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            read_workbook(data)  # refuse a bad file before anything is stored
+        except ImportFileError as exc:
+            form.add_error("file", exc.message)
+            return self.form_invalid(form)
+        _purge_stale_uploads()
+        token = uuid.uuid4().hex
+        name = default_storage.save(f"{IMPORT_DIR}/{token}.xlsx", ContentFile(data))
+        imports = self.request.session.get(SESSION_IMPORTS, {})
+        for old in list(imports)[:-4]:  # keep the last few previews of this admin only
+            default_storage.delete(imports.pop(old)["name"])
+        imports[token] = {
+            "name": name,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "original": upload.name[:200],
+            "deactivate_absent": form.cleaned_data["deactivate_absent"],
+        }
+        self.request.session[SESSION_IMPORTS] = imports
+        return redirect("organizations:import_preview", token=token)
+
+
+class ImportPreviewView(PermissionRequiredMixin, TemplateView):
+    permission_required = "organizations.import_orgs"
+    template_name = "organizations/import_preview.html"
+
+    def get_context_data(self, **kwargs):
+        from .importing import ImportFileError, plan_import
+
+        ctx = super().get_context_data(**kwargs)
+        entry = _pending(self.request, self.kwargs["token"])
+        ctx.update(token=self.kwargs["token"], entry=entry)
+        try:
+            plan = plan_import(_load_sheets(entry), deactivate_absent=entry["deactivate_absent"])
+        except ImportFileError as exc:
+            ctx["file_error"] = exc.message
+            return ctx
+        ctx.update(plan=plan, digest=plan.digest())
+        return ctx
+
+
+class ImportApplyView(PermissionRequiredMixin, View):
+    permission_required = "organizations.import_orgs"
+    http_method_names = ["post"]
+
+    def post(self, request, token):
+        from .importing import ImportFileError, PlanChanged, apply_import
+
+        if token in request.session.get(SESSION_RESULTS, {}):
+            return redirect("organizations:import_result", token=token)  # a second click on 确认导入
+        entry = _pending(request, token)
+        try:
+            result = apply_import(
+                _load_sheets(entry), by=request.user, expected_digest=request.POST.get("digest", ""),
+                deactivate_absent=entry["deactivate_absent"], note=f"批量导入：{entry['original']}",
+            )
+        except (ImportFileError, PlanChanged) as exc:
+            messages.error(request, exc.message)
+            return redirect("organizations:import_preview", token=token)
+        _forget(request, token)
+        results = request.session.get(SESSION_RESULTS, {})
+        results = dict(list(results.items())[-4:])
+        results[token] = {
+            "original": entry["original"],
+            "created_orgs": result.created_orgs, "updated_orgs": result.updated_orgs,
+            "deactivated_orgs": result.deactivated_orgs, "created_accounts": result.created_accounts,
+            "updated_accounts": result.updated_accounts, "roles_added": result.roles_added,
+        }
+        request.session[SESSION_RESULTS] = results
+        messages.success(request, "导入完成。")
+        return redirect("organizations:import_result", token=token)
+
+
+class ActivationLinksMixin(PermissionRequiredMixin):
+    permission_required = "organizations.import_orgs"
+
+    def links(self, user_ids=None):
+        """(username, full name, absolute one-time link) of accounts still without a password.
+
+        Links are computed on request, never stored: a link stops working once its password is set."""
+        from .importing import activation_path, pending_activation
+
+        return [
+            (u.username, u.full_name, self.request.build_absolute_uri(activation_path(u)))
+            for u in pending_activation(user_ids)
+        ]
+
+
+class ImportResultMixin(ActivationLinksMixin):
+    def get_result(self):
+        result = self.request.session.get(SESSION_RESULTS, {}).get(self.kwargs["token"])
+        if result is None:
+            raise Http404("导入结果不存在或已过期")
+        return result
+
+
+class ImportResultView(ImportResultMixin, TemplateView):
+    template_name = "organizations/import_result.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        result = self.get_result()
+        ctx.update(result=result, links=self.links(result["created_accounts"]), token=self.kwargs["token"],
+                   link_days=settings.PASSWORD_RESET_TIMEOUT // 86400)
+        return ctx
+
+
+class ImportLinksDownloadView(ImportResultMixin, View):
+    def get(self, request, token):
+        from .exports import activation_links_workbook
+
+        links = self.links(self.get_result()["created_accounts"])
+        return _xlsx_response(activation_links_workbook(links), f"新账号激活链接-{_stamp()}.xlsx")
+
+
+class PendingActivationView(ActivationLinksMixin, TemplateView):
+    """Every account that has not set its password yet, with a fresh link (e.g. the first one expired)."""
+
+    template_name = "organizations/pending_activation.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "xlsx":
+            from .exports import activation_links_workbook
+
+            return _xlsx_response(activation_links_workbook(self.links()), f"待激活账号-{_stamp()}.xlsx")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(links=self.links(), link_days=settings.PASSWORD_RESET_TIMEOUT // 86400)
+        return ctx
+
+
+class ActivateAccountView(PasswordResetConfirmView):
+    """The one-time link a new account gets: set a password, then log in. Reachable without login."""
+
+    template_name = "registration/activate.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    @property
+    def token_generator(self):
+        from .importing import activation_tokens
+
+        return activation_tokens
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(form.user, form.user, "update", {"password": ["未设置", "已设置"]}, note="通过激活链接设置密码")
+        messages.success(self.request, "密码已设置，请用新密码登录。该激活链接已失效。")
+        return response

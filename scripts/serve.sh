@@ -7,13 +7,18 @@ export DJANGO_ENV=production
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/brandcampaign}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
-# Behind nginx with TLS these stay on; for a plain-HTTP local run they can be switched off.
+# Off by default here (plain HTTP on one machine); behind nginx with TLS set all three to true.
 export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-false}"
 export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-false}"
 export CSRF_COOKIE_SECURE="${CSRF_COOKIE_SECURE:-false}"
 BIND="${BIND:-127.0.0.1:8000}"
 WORKERS="${WEB_CONCURRENCY:-3}"
+CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
 PY=.venv/bin/python
+if [[ ! "${SECURE_SSL_REDIRECT,,}" =~ ^(1|true|yes|on)$ ]]; then
+  echo "serve.sh: plain-HTTP mode (SECURE_SSL_REDIRECT/SESSION_COOKIE_SECURE/CSRF_COOKIE_SECURE as set above);" \
+       "behind TLS set them to true (see README, Deployment)." >&2
+fi
 
 if [[ "$DATABASE_URL" == postgres* ]]; then
   db=$(basename "${DATABASE_URL%%\?*}")
@@ -24,11 +29,20 @@ $PY manage.py migrate --noinput
 $PY manage.py collectstatic --noinput -v0
 if [[ "${SEED_DEMO:-}" == "1" ]]; then $PY manage.py seed_demo --force --phase "${PHASE:-1}"; fi
 
+# Stopping: SIGTERM/SIGINT to this script (or to its process group) stops all three; if any
+# one of them exits, the other two are stopped too and the script exits with its status.
 pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-.venv/bin/celery -A brandcampaign worker --loglevel=INFO --concurrency=2 & pids+=($!)
+cleanup() {
+  trap - EXIT INT TERM
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+.venv/bin/celery -A brandcampaign worker --loglevel=INFO --concurrency="$CELERY_CONCURRENCY" & pids+=($!)
 .venv/bin/celery -A brandcampaign beat --loglevel=INFO & pids+=($!)
-.venv/bin/gunicorn brandcampaign.wsgi:application --bind "$BIND" --workers "$WORKERS" --timeout 120 \
+# More gunicorn options (e.g. "--worker-class gthread --threads 4") via GUNICORN_CMD_ARGS.
+.venv/bin/gunicorn brandcampaign.wsgi:application --bind "$BIND" --workers "$WORKERS" --timeout "${GUNICORN_TIMEOUT:-120}" \
   --access-logfile - & pids+=($!)
 wait -n "${pids[@]}"

@@ -1,6 +1,8 @@
-"""Demo showcase content for `manage.py seed_showcase_demo` (run after `seed_demo --phase 4`).
+"""Demo showcase content, added by `seed_demo --phase 4` (registered with organizations.demo).
 
-Idempotent: sources are created only where missing, items are re-picked (snapshot refreshed)."""
+Runs after the submissions seeder: at phase 4 every demo brand is accepted and gets the richer
+texts, logo, photos and micro-video below. Idempotent: files are added only where missing,
+items are re-picked (snapshot refreshed) and published again (a no-op when nothing changed)."""
 
 import datetime as dt
 import io
@@ -12,7 +14,7 @@ from django.core.files.base import ContentFile
 
 from campaigns.models import Campaign
 from campaigns.services import create_campaign
-from organizations.models import Organization, User
+from organizations.models import User
 from submissions.models import Attachment, Entry, Form1, Form2, Form2Row, Outcome
 
 from . import services
@@ -50,7 +52,7 @@ BRANCHES = {
     "LT-LT5": ("银发智囊", "老教授党员发挥专长，为青年教师成长和学科建设建言献策。", "青年教师导师\n教学督导"),
 }
 BRANCH_AWARDS = {"JX-JG1": Award.BRANCH_TOP10, "KY-LH": Award.BRANCH_TOP10}
-PREVIOUS_YEAR = {"JX": ("匠心育人", "匠心育人 技能报国"), "JS": ("网络红星", "红星闪闪 网络清朗"), "LT": ("夕阳红先锋", "老有所为 银发生辉")}
+PREVIOUS_YEAR = {"JX": ("匠心筑梦", "匠心筑梦 技能报国"), "JS": ("网络红星", "红星闪闪 网络清朗"), "LT": ("夕阳红先锋", "老有所为 银发生辉")}
 UNPUBLISHED = {"WY"}  # picked but not published: shows the preview
 
 
@@ -111,43 +113,41 @@ def _attachment(org, kind, name, data, caption="", **extra):
 def _brand_sources(campaign, college, spec, with_media):
     brand, slogan, connotation, measures, case_title, case_text, _award, color = spec
     f1, _ = Form1.objects.get_or_create(campaign=campaign, organization=college)
-    if not f1.brand_name:
-        f1.brand_name, f1.slogan, f1.connotation, f1.measures = brand, slogan, connotation, measures
-        f1.expected_results = "形成一套可复制可推广的党建工作经验，打造具有示范效应的党建品牌。"
-        f1.logo_meaning = f"LOGO以“{brand[0]}”字为核心，红色象征党建引领。"
-        f1.state = "accepted"
+    f1.brand_name, f1.slogan, f1.connotation, f1.measures = brand, slogan, connotation, measures
+    f1.expected_results = "形成一套可复制可推广的党建工作经验，打造具有示范效应的党建品牌。"
+    f1.logo_meaning = f"LOGO以“{brand[0]}”字为核心，红色象征党建引领。"
+    f1.state = "accepted"
+    if not f1.logo:
         f1.logo.save(f"logo-{college.code}.png", ContentFile(_logo(brand, color)), save=False)
-        f1.save()
-    entry, created = Entry.objects.get_or_create(
-        campaign=campaign, track="brand", organization=college,
-        defaults={"college": college, "title": brand, "state": "passed",
-                  "overview": f"{connotation}\n创建以来，{college.name}坚持把品牌创建与中心工作同谋划、同部署、同考核，"
-                              "形成了制度化、常态化的工作机制，党员先锋模范作用充分发挥，师生满意度持续提升。"})
-    if created and with_media:
+    f1.save()
+    entry, _ = Entry.objects.get_or_create(campaign=campaign, track="brand", organization=college,
+                                           defaults={"college": college})
+    entry.title, entry.state = brand, "passed"
+    if not entry.overview.startswith(brand):
+        entry.overview = (f"{brand}：创建以来，{college.name}坚持把品牌创建与中心工作同谋划、同部署、同考核，"
+                          "形成了制度化、常态化的工作机制，党员先锋模范作用充分发挥，师生满意度持续提升。")
+    if with_media and entry.video_id is None:
         video = _video(color)
         if video:
             entry.video = _attachment(college, "mp4", f"{brand}微视频.mp4", video, duration_seconds=6.0,
                                       width=640, height=360, video_codec="h264")
-        entry.save()
+    entry.save()
+    if with_media and not entry.evidence.filter(kind__in=["jpeg", "png"]).exists():
         for i, caption in enumerate(["主题党日活动现场", "党员先锋岗挂牌", "师生党员志愿服务"]):
             entry.evidence.add(_attachment(college, "jpeg", f"photo-{college.code}-{i}.jpg",
                                            _image(caption, color), caption=caption))
-    if not Outcome.objects.filter(campaign=campaign, organization=college).exists():
-        Outcome.objects.create(campaign=campaign, organization=college, outcome_type="case", title=case_title,
-                               date=dt.date(campaign.year, 9, 20), description=case_text)
-        Outcome.objects.create(campaign=campaign, organization=college, outcome_type="method",
-                               title=f"“{brand}”工作法", date=dt.date(campaign.year, 10, 15),
-                               description=f"“{brand}”工作法概括为“三个一”：一个支部一个特色，一名党员一面旗帜，一项任务一个承诺。")
-        Outcome.objects.create(campaign=campaign, organization=college, outcome_type="activity",
-                               title="“三会一课”示范观摩会", date=dt.date(campaign.year, 6, 28))
+    for kind, title, text, month in (("case", case_title, case_text, 9),
+                                     ("method", f"“{brand}”工作法",
+                                      f"“{brand}”工作法概括为“三个一”：一个支部一个特色，一名党员一面旗帜，一项任务一个承诺。", 10),
+                                     ("activity", "“三会一课”示范观摩会", "", 6)):
+        Outcome.objects.get_or_create(campaign=campaign, organization=college, title=title, defaults={
+            "outcome_type": kind, "date": dt.date(campaign.year, month, 20), "description": text})
 
 
-def seed(stdout=None):
-    admin = User.objects.filter(username="zzb_admin").first()
-    campaign = Campaign.objects.current()
-    if campaign is None or admin is None:
-        raise RuntimeError("请先运行 seed_demo --phase 4")
-    orgs = {o.code: o for o in Organization.objects.all()}
+def seed(campaign, phase, orgs, users):
+    if phase < 4:
+        return
+    admin = users.get("zzb_admin") or User.objects.get(username="zzb_admin")
     previous = Campaign.objects.filter(year=campaign.year - 1).first() or create_campaign(campaign.year - 1)
     items = []
     for code, spec in BRANDS.items():

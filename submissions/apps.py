@@ -6,4 +6,8 @@ class SubmissionsConfig(AppConfig):
     verbose_name = "申报材料"
 
     def ready(self):
-        from . import obligations  # noqa: F401  (registers the 附件 obligations)
+        from organizations.demo import register_seeder
+
+        from . import demo, obligations  # noqa: F401  (registers the 附件 obligations)
+
+        register_seeder(demo.seed)

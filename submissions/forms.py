@@ -133,3 +133,58 @@ class CommentForm(forms.Form):
 
 class ScanForm(forms.Form):
     file = forms.FileField(label="盖章扫描件（PDF/JPG/PNG，不超过 20 MB）")
+
+
+# ---------------------------------------------------------------- phases 2/3
+
+
+class OutcomeForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        from .models import Outcome
+
+        model = Outcome
+        fields = ["outcome_type", "title", "date", "description"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "description": TEXTAREA(5)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+
+
+class EntryForm(VersionedMixin, forms.ModelForm):
+    class Meta:
+        from .models import Entry
+
+        model = Entry
+        fields = ["title", "leader", "members", "started_on", "honours", "overview", "negative_list_declared", "college_opinion"]
+        widgets = {"started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "honours": TEXTAREA(3),
+                   "overview": TEXTAREA(12), "college_opinion": TEXTAREA(3)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_version(self.instance)
+        for f in self.fields.values():
+            f.required = False
+        self.fields["overview"].help_text = "背景、做法、成效、经验，建议 1000–1500 字"
+
+    def model_data(self):
+        data = {n: self.cleaned_data.get(n) for n in self.Meta.fields}
+        return {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+
+
+class RecommendForm(forms.Form):
+    branch = forms.ModelChoiceField(label="推荐支部", queryset=None)
+    rank = forms.TypedChoiceField(label="推荐排序", choices=[(1, "1"), (2, "2")], coerce=int)
+
+    def __init__(self, *args, college, **kwargs):
+        super().__init__(*args, **kwargs)
+        from organizations.models import Organization
+
+        self.fields["branch"].queryset = Organization.objects.active().filter(parent=college, level="branch")
+
+
+class CheckForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("pass", "通过形式审查"), ("return", "退回修改")])
+    comment = forms.CharField(required=False, max_length=1000)

@@ -16,7 +16,7 @@ from . import queries, services
 from .models import StandardKind
 
 CACHE_DIR = "pdfcache"
-LAYOUT_VERSION = "3"  # bump when the PDF templates change
+LAYOUT_VERSION = "4"  # bump when the PDF templates change
 
 
 def _cache_key(kind, obj, extra=""):
@@ -71,6 +71,24 @@ def form_pdf(kind, obj, use_cache=True):
         with default_storage.open(key, "rb") as fh:
             return fh.read()
     html = form1_html(obj) if kind == "form1" else form2_html(obj)
+    data = render_html_to_pdf(html)
+    if use_cache:
+        default_storage.save(key, ContentFile(data))
+    return data
+
+
+def entry_pdf(entry, use_cache=True):
+    """附件3 as the printable 申报表."""
+    key = f"{CACHE_DIR}/entry-{entry.pk}-" + hashlib.sha256(
+        f"{LAYOUT_VERSION}|{entry.pk}|{entry.version}|{entry.state}|{entry.organization.version}".encode()
+    ).hexdigest()[:20] + ".pdf"
+    if use_cache and default_storage.exists(key):
+        with default_storage.open(key, "rb") as fh:
+            return fh.read()
+    html = render_to_string("submissions/pdf/entry.html", {
+        "e": entry, "org": entry.organization, "campaign": entry.campaign, "font": settings.PDF_FONT_FAMILY,
+        "printed_at": timezone.localtime(), "evidence": list(entry.evidence.all()),
+    })
     data = render_html_to_pdf(html)
     if use_cache:
         default_storage.save(key, ContentFile(data))

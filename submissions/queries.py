@@ -83,3 +83,89 @@ def form2_for_pdf(form2):
     return Form2.objects.filter(pk=form2.pk).prefetch_related(
         Prefetch("rows", queryset=Form2Row.objects.select_related("branch").order_by("branch__sort_order", "branch__code"))
     ).select_related("organization", "campaign").get()
+
+
+# ---------------------------------------------------------------- phases 2/3
+
+
+def entries_of_college(campaign, college):
+    from .models import Entry
+
+    return list(
+        Entry.objects.filter(campaign=campaign, college=college)
+        .select_related("organization", "experience_doc", "case_doc", "video", "summary_report")
+        .order_by("track", "rank")
+    )
+
+
+def entry_detail(pk):
+    from .models import Entry
+
+    return (
+        Entry.objects.select_related(
+            "campaign", "organization", "organization__parent", "college", "experience_doc", "case_doc", "video",
+            "summary_report", "checked_by", "updated_by",
+        )
+        .prefetch_related("evidence")
+        .get(pk=pk)
+    )
+
+
+def formal_check_lines(campaign, track=None, state=None):
+    """All entries of a campaign with what each is missing; plus 院级 orgs with no brand entry. Constant queries."""
+    from .models import Entry, Track
+    from .services import entry_missing
+
+    entries = (
+        Entry.objects.filter(campaign=campaign)
+        .select_related("organization", "college")
+        .order_by("track", "college__sort_order", "rank")
+    )
+    if track:
+        entries = entries.filter(track=track)
+    if state:
+        entries = entries.filter(state=state)
+    lines = [{"entry": e, "missing": entry_missing(e)} for e in entries]
+    entered = set(Entry.objects.filter(campaign=campaign, track=Track.BRAND).values_list("organization_id", flat=True))
+    not_started = [
+        c for c in Organization.objects.active().filter(level=Level.COLLEGE).order_by("sort_order", "code")
+        if c.pk not in entered
+    ]
+    return lines, not_started
+
+
+def outcomes_of(campaign, org):
+    from .models import Outcome
+
+    qs = Outcome.objects.filter(campaign=campaign).prefetch_related("attachments").select_related("organization")
+    if org.level == Level.COLLEGE:
+        return qs.filter(Q(organization=org) | Q(organization__parent=org))
+    return qs.filter(organization=org)
+
+
+def outcomes_overview(campaign):
+    """Per 院级 org (its own and its branches' outcomes), counts per month: 2 queries."""
+    from django.db.models.functions import Coalesce, ExtractMonth
+
+    from .models import Outcome
+
+    counts = (
+        Outcome.objects.filter(campaign=campaign)
+        .annotate(college_id=Coalesce("organization__parent_id", "organization_id"), month=ExtractMonth("date"))
+        .values("college_id", "month", "organization__level")
+        .annotate(n=Count("id"))
+    )
+    by_college = {}
+    for c in counts:
+        if c["organization__level"] == Level.SCHOOL:
+            continue
+        cid = c["college_id"]
+        by_college.setdefault(cid, {}).setdefault(c["month"], 0)
+        by_college[cid][c["month"]] += c["n"]
+    colleges = Organization.objects.active().filter(level=Level.COLLEGE).order_by("sort_order", "code")
+    months = list(range(5, 13))
+    return months, [
+        {"org": c, "months": [by_college.get(c.pk, {}).get(m, 0) for m in months],
+         "total": sum(by_college.get(c.pk, {}).values())}
+        for c in colleges
+    ]

@@ -19,6 +19,7 @@ COLLEGE_A = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 200, "judge
 COLLEGE_A_AND_BRANCH = {"anon": LOGIN, "norole": 403, "branch": 200, "college": 200, "judge": 403, "admin": 200}
 POST_ONLY_ADMIN = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 405}
 UNPUBLISHED_A = {"anon": 404, "norole": 404, "branch": 404, "college": 200, "judge": 404, "admin": 200}
+POST_ONLY_COLLEGE_A_AND_BRANCH = {"anon": LOGIN, "norole": 403, "branch": 405, "college": 405, "judge": 403, "admin": 403}
 POST_ONLY_COLLEGE_A = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 405, "judge": 403, "admin": 403}
 
 MATRIX = [
@@ -35,6 +36,18 @@ MATRIX = [
     row("organizations:detail", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 200},
         lambda w: {"pk": w.branch_b1.pk}),
     row("organizations:edit", ADMIN_ONLY, lambda w: {"pk": w.branch_a1.pk}),
+    row("organizations:export", ADMIN_ONLY),
+    row("organizations:pending_activation", ADMIN_ONLY),
+    row("organizations:import", ADMIN_ONLY),
+    row("organizations:import_template", ADMIN_ONLY),
+    # token-bound pages: a token from someone else's (or no) upload is 404 even for an admin;
+    # the real flows are in tests/organizations/test_import.py
+    row("organizations:import_preview", {**ADMIN_ONLY, "admin": 404}, lambda w: {"token": "0" * 32}),
+    row("organizations:import_apply", {**ADMIN_ONLY, "admin": 405}, lambda w: {"token": "0" * 32}),
+    row("organizations:import_result", {**ADMIN_ONLY, "admin": 404}, lambda w: {"token": "0" * 32}),
+    row("organizations:import_links", {**ADMIN_ONLY, "admin": 404}, lambda w: {"token": "0" * 32}),
+    # reachable without login; an invalid token renders "链接无效" (valid-token flow: test_import.py)
+    row("activate", {r: 200 for r in ROLES}, lambda w: {"uidb64": "MQ", "token": "invalid-token"}),
     row("campaigns:list", ADMIN_ONLY),
     row("campaigns:detail", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:edit", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
@@ -59,6 +72,25 @@ MATRIX = [
     row("submissions:logo", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
     row("submissions:attachment", {"anon": 404, "norole": 404, "branch": 404, "college": 200, "judge": 404, "admin": 200},
         lambda w: {"uuid": w.attachment.uuid}),
+    # phases 2/3: outcomes, 附件3 entries, formal check
+    row("submissions:my_entries", {"anon": LOGIN, "norole": 403, "branch": 302, "college": 302, "judge": 403, "admin": 403}),
+    row("submissions:my_outcomes", {"anon": LOGIN, "norole": 403, "branch": 302, "college": 302, "judge": 403, "admin": 403}),
+    row("submissions:formal_check_current", {"anon": LOGIN, "norole": 302, "branch": 302, "college": 302, "judge": 302, "admin": 302}),
+    row("submissions:outcomes_current", {"anon": LOGIN, "norole": 302, "branch": 302, "college": 302, "judge": 302, "admin": 302}),
+    row("submissions:entries", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "org": w.college_a.pk}),
+    row("submissions:entries", ADMIN_ONLY, lambda w: {"campaign": w.campaign.pk, "org": w.college_b.pk}),
+    row("submissions:formal_check", ADMIN_ONLY, lambda w: {"campaign": w.campaign.pk}),
+    row("submissions:entry", COLLEGE_A, lambda w: {"pk": w.brand_entry.pk}),
+    row("submissions:entry", COLLEGE_A_AND_BRANCH, lambda w: {"pk": w.branch_entry.pk}),
+    row("submissions:entry_pdf", COLLEGE_A_AND_BRANCH, lambda w: {"pk": w.branch_entry.pk}),
+    row("submissions:outcomes_overview", ADMIN_ONLY, lambda w: {"campaign": w.campaign.pk}),
+    row("submissions:outcomes", COLLEGE_A_AND_BRANCH, lambda w: {"campaign": w.campaign.pk, "org": w.branch_a1.pk}),
+    row("submissions:outcomes", COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "org": w.college_a.pk}),
+    row("submissions:outcome", COLLEGE_A_AND_BRANCH, lambda w: {"pk": w.outcome.pk}),
+    row("submissions:entry_file", POST_ONLY_COLLEGE_A_AND_BRANCH, lambda w: {"pk": w.branch_entry.pk, "slot": "video"}),
+    row("submissions:entry_evidence", POST_ONLY_COLLEGE_A_AND_BRANCH, lambda w: {"pk": w.branch_entry.pk}),
+    row("submissions:entry_check", POST_ONLY_ADMIN, lambda w: {"pk": w.branch_entry.pk}),
+    row("submissions:outcome_file", POST_ONLY_COLLEGE_A_AND_BRANCH, lambda w: {"pk": w.outcome.pk}),
     # POST-only endpoints answer GET with 405 to those allowed, 403 to others
     row("submissions:review", POST_ONLY_ADMIN, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
     row("submissions:scan_upload", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
@@ -101,6 +133,16 @@ def prepare(world):
     world.attachment = Attachment(organization=world.college_a, kind="pdf", original_name="经验.pdf", size=13)
     world.attachment.file.save("attachments/t.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
     world.attachment.save()
+    import datetime as dt
+
+    from submissions.models import Entry, Outcome
+
+    world.brand_entry = Entry.objects.create(campaign=world.campaign, track="brand", organization=world.college_a,
+                                             college=world.college_a)
+    world.branch_entry = Entry.objects.create(campaign=world.campaign, track="branch", organization=world.branch_a1,
+                                              college=world.college_a, rank=1)
+    world.outcome = Outcome.objects.create(campaign=world.campaign, organization=world.branch_a1, outcome_type="case",
+                                           title="案例", date=dt.date(2026, 6, 1))
     f2 = Form2.objects.create(campaign=world.campaign, organization=world.college_a)
     Form2Row.objects.create(form=f2, branch=world.branch_a1, feature_name="特色")
     prepare_showcase(world, ContentFile)

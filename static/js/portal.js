@@ -76,3 +76,64 @@
     });
   });
 })();
+
+/* Uploads with a progress bar (XHR). The size cap is checked before sending a byte; the server
+   checks it again while the body streams in. Without JavaScript the form posts normally. */
+(function () {
+  "use strict";
+  document.querySelectorAll("form.upload-form").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      var input = form.querySelector("input[type=file]");
+      var status = form.querySelector(".upload-status");
+      var bar = form.querySelector(".progress");
+      var fill = bar ? bar.querySelector(".progress-bar") : null;
+      if (!input || !input.files.length || !window.XMLHttpRequest || !window.FormData) return;
+      e.preventDefault();
+      var file = input.files[0];
+      var cap = parseInt(form.getAttribute("data-cap") || "0", 10);
+      if (cap && file.size > cap) {
+        status.className = "small upload-status text-danger";
+        status.textContent = "文件过大：不能超过 " + form.getAttribute("data-cap-label") + "，未上传。";
+        return;
+      }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      xhr.setRequestHeader("Accept", "application/json");
+      var button = form.querySelector("button[type=submit], button:not([type])");
+      if (button) button.disabled = true;
+      if (bar) bar.classList.remove("d-none");
+      status.className = "small upload-status text-muted";
+      status.textContent = "正在上传…";
+      var cancel = document.createElement("button");
+      cancel.type = "button"; cancel.className = "btn btn-link btn-sm p-0 ms-2"; cancel.textContent = "取消";
+      cancel.addEventListener("click", function () { xhr.abort(); });
+      status.appendChild(cancel);
+      xhr.upload.addEventListener("progress", function (ev) {
+        if (!ev.lengthComputable || !fill) return;
+        var pct = Math.round((ev.loaded / ev.total) * 100);
+        fill.style.width = pct + "%";
+        status.firstChild.textContent = "正在上传… " + pct + "%";
+      });
+      var done = function (ok, message) {
+        if (button) button.disabled = false;
+        status.className = "small upload-status " + (ok ? "text-success" : "text-danger");
+        status.textContent = message;
+      };
+      xhr.addEventListener("load", function () {
+        var data = {};
+        try { data = JSON.parse(xhr.responseText); } catch (err) { data = {}; }
+        if (xhr.status >= 200 && xhr.status < 300 && data.ok) {
+          done(true, "上传完成：" + data.name + ((data.warnings || []).length ? "（" + data.warnings.join(" ") + "）" : ""));
+          setTimeout(function () { window.location.reload(); }, (data.warnings || []).length ? 2500 : 600);
+        } else {
+          done(false, data.error || ("上传失败（" + xhr.status + "），未保存任何内容。"));
+        }
+      });
+      xhr.addEventListener("error", function () { done(false, "网络错误，上传失败，未保存任何内容。"); });
+      xhr.addEventListener("abort", function () { done(false, "已取消上传，未保存任何内容。"); });
+      var data = new FormData(form);
+      xhr.send(data);
+    });
+  });
+})();

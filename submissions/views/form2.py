@@ -41,6 +41,7 @@ class Form2View(CampaignOrgMixin, TemplateView):
             can_manage=can_manage and editable,
             blockers=services.form2_blockers(form2_obj, [b for b, _ in lines], {b.pk: r for b, r in lines if r}),
             due=services.design_due(campaign, college),
+            rows_blocked=bool(services.form2_blockers(Form2(filler_name="x"), [b for b, _ in lines], {b.pk: r for b, r in lines if r})),
             n_ready=sum(1 for _, r in lines if r and r.state in {RowState.SUBMITTED, RowState.SKIPPED}),
             comment_form=CommentForm(),
         )

@@ -175,3 +175,17 @@ class MyFormRedirectView(View):
                 raise PermissionDenied("您不是党支部书记。")
             return redirect("submissions:row", campaign.pk, sorted(branches)[0])
         raise Http404
+
+
+class CurrentCampaignRedirectView(View):
+    """/submissions/current/<name>/ → the same page for the current campaign."""
+
+    target = None
+
+    def get(self, request):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        campaign = current_campaign()
+        if campaign is None:
+            raise Http404
+        return redirect(self.target, campaign.pk)

@@ -51,3 +51,26 @@ def test_embedded_default_uses_sqlite_and_eager_tasks():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "False", "Asia/Shanghai", "zh-hans"]
+
+
+def test_bucket_setting_switches_uploads_to_s3_compatible_storage():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="brandcampaign.settings",
+        AWS_STORAGE_BUCKET_NAME="bc-files",
+        AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        AWS_ACCESS_KEY_ID="ci-key",
+        AWS_SECRET_ACCESS_KEY="ci-secret",
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    code = (
+        "import django;django.setup();from django.core.files.storage import storages;d = storages['default'];"
+        "print(type(d).__name__, d.bucket_name, d.default_acl, d.file_overwrite);"
+        "print(d.url('forms/a.pdf'))"  # signed locally, no network
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    first, url = result.stdout.splitlines()
+    assert first.split() == ["S3Storage", "bc-files", "private", "False"]
+    assert url.startswith("http://127.0.0.1:9000/bc-files/forms/a.pdf?")
+    assert "Signature=" in url or "X-Amz-Signature=" in url

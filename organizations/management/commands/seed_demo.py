@@ -38,6 +38,9 @@ class Command(BaseCommand):
             orgs = self.seed_orgs()
             self.seed_accounts(orgs)
             campaign = self.seed_campaign(phase)
+            users = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in demo.ACCOUNTS])}
+            for seeder in demo.SEEDERS:
+                seeder(campaign, phase, orgs, users)
         self.stdout.write(self.style.SUCCESS(
             f"演示数据就绪：{Organization.objects.colleges().count()} 个院级党组织，"
             f"{Organization.objects.branches().count()} 个党支部，{campaign.title}（今天位于第 {phase} 阶段）。"
@@ -89,6 +92,7 @@ class Command(BaseCommand):
             )
             if created:
                 user.set_password(demo.PASSWORD)
+                user.is_staff = user.is_superuser = role == "admin"  # 组织部管理员 also runs /sysadmin/
                 user.save()
             if role:
                 RoleAssignment.objects.get_or_create(user=user, role=role, organization=orgs.get(org_code) if org_code else None)

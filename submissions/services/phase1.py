@@ -12,7 +12,7 @@ from core.concurrency import StaleEdit
 from core.uploads import JPEG, MB, PDF, PNG, generated_name, safe_original_name, validate_upload
 from organizations.models import Level
 
-from .models import EDITABLE_STATES, Form1, Form2, Form2Row, FormState, RowState, StandardItem, StandardKind
+from ..models import EDITABLE_STATES, Form1, Form2, Form2Row, FormState, RowState, StandardItem, StandardKind
 
 SCAN_KINDS = (PDF, JPEG, PNG)
 SCAN_MAX = 20 * MB
@@ -182,7 +182,7 @@ def _transition(form, state, by, action, submitted=False, comment=None, reviewed
 
 
 def _after_change(form):
-    from . import tasks
+    from .. import tasks
 
     tasks.prerender_pdf.delay(form._meta.model_name, form.pk)
 

@@ -1,0 +1,486 @@
+"""The dry run: compare the rows with the database and list what applying would change."""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+from ..models import (
+    PARENT_LEVEL,
+    ROLE_ORG_LEVEL,
+    TYPES_BY_LEVEL,
+    Level,
+    Organization,
+    OrgType,
+    Role,
+    RoleAssignment,
+    User,
+    code_validator,
+    phone_validator,
+)
+from .columns import (
+    ACCOUNT_COLUMNS,
+    ACCOUNT_SHEET,
+    LEVEL_LOOKUP,
+    LEVEL_OF_TYPE,
+    NO,
+    ORG_BOOL_FIELDS,
+    ORG_COLUMNS,
+    ORG_COMPARED,
+    ORG_COUNT_FIELDS,
+    ORG_SHEET,
+    ORG_TEXT_FIELDS,
+    ROLE_LOOKUP,
+    TYPE_LOOKUP,
+    USER_FIELDS,
+    YES,
+    _choices_hint,
+    _norm,
+    yes_no,
+)
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+
+@dataclass
+class Diff:
+    field: str
+    label: str
+    old: object
+    new: object
+
+
+@dataclass
+class OrgChange:
+    action: str  # create | update | deactivate
+    row: int | None
+    code: str
+    name: str
+    level: str
+    data: dict  # field -> new value; "parent" holds the parent's code
+    diffs: list = field(default_factory=list)
+    org_id: int | None = None
+    version: int | None = None
+
+    @property
+    def level_label(self):
+        return Level(self.level).label
+
+    @property
+    def type_label(self):
+        org_type = self.data.get("org_type")
+        return OrgType(org_type).label if org_type else ""
+
+
+@dataclass
+class AccountChange:
+    action: str  # create | update
+    row: int
+    username: str
+    data: dict
+    diffs: list = field(default_factory=list)
+    user_id: int | None = None
+
+
+@dataclass
+class RoleChange:
+    action: str  # create | reactivate
+    row: int
+    username: str
+    role: str
+    org_code: str
+    assignment_id: int | None = None
+
+    @property
+    def role_label(self):
+        return Role(self.role).label
+
+
+@dataclass
+class Plan:
+    orgs: list = field(default_factory=list)
+    accounts: list = field(default_factory=list)
+    roles: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    unchanged_orgs: int = 0
+    unchanged_accounts: int = 0
+    deactivate_absent: bool = False
+    sheets: tuple = ()
+
+    def _of(self, items, action):
+        return [c for c in items if c.action == action]
+
+    @property
+    def org_creates(self):
+        return self._of(self.orgs, "create")
+
+    @property
+    def org_updates(self):
+        return self._of(self.orgs, "update")
+
+    @property
+    def org_deactivations(self):
+        return self._of(self.orgs, "deactivate")
+
+    @property
+    def account_creates(self):
+        return self._of(self.accounts, "create")
+
+    @property
+    def account_updates(self):
+        return self._of(self.accounts, "update")
+
+    @property
+    def has_changes(self):
+        return bool(self.orgs or self.accounts or self.roles)
+
+    @property
+    def can_apply(self):
+        return not self.errors and self.has_changes
+
+    def digest(self):
+        """A fingerprint of exactly what applying would do (and of the versions it was planned on)."""
+        payload = {
+            "orgs": [(c.action, c.code, c.version, sorted((k, str(v)) for k, v in c.data.items()),
+                      [(d.field, str(d.old), str(d.new)) for d in c.diffs]) for c in self.orgs],
+            "accounts": [(c.action, c.username, sorted(c.data.items()), [(d.field, d.old, d.new) for d in c.diffs])
+                         for c in self.accounts],
+            "roles": [(c.action, c.username, c.role, c.org_code) for c in self.roles],
+            "errors": len(self.errors),
+        }
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+ORG_LABELS = {c.field: c.header for c in ORG_COLUMNS}
+ACCOUNT_LABELS = {c.field: c.header for c in ACCOUNT_COLUMNS}
+_email = EmailValidator()
+
+
+def _max_length(model, name):
+    return model._meta.get_field(name).max_length
+
+
+def _check_text(errors, sheet, row, label, value, max_length):
+    if max_length and len(value) > max_length:
+        errors.append(RowError(sheet, row, label, f"{label}不能超过 {max_length} 个字符（现为 {len(value)} 个）"))
+        return False
+    return True
+
+
+def _check_phone(errors, sheet, row, label, value):
+    if not value:
+        return True
+    try:
+        phone_validator(value)
+    except ValidationError:
+        errors.append(RowError(sheet, row, label, f"{label}“{value}”格式不正确（只能包含数字、空格和 + - ( )，5-20 位）"))
+        return False
+    return True
+
+
+def _check_email(errors, sheet, row, label, value):
+    if not value:
+        return True
+    try:
+        _email(value)
+    except ValidationError:
+        errors.append(RowError(sheet, row, label, f"{label}“{value}”格式不正确"))
+        return False
+    return True
+
+
+def _parse_org_row(row, cells, errors):
+    """The typed values of one 党组织 row, or None if the row has errors (which are appended)."""
+    sheet = ORG_SHEET
+    n_before = len(errors)
+    v = {}
+    code = cells["code"]
+    if not code:
+        errors.append(RowError(sheet, row, "编码", "编码不能为空"))
+    else:
+        try:
+            code_validator(code)
+        except ValidationError:
+            errors.append(RowError(sheet, row, "编码", f"编码“{code}”只能包含字母、数字、下划线和连字符，最多 32 位"))
+    v["code"] = code
+    if not cells["name"]:
+        errors.append(RowError(sheet, row, "名称", "名称不能为空"))
+    for f in ORG_TEXT_FIELDS:
+        v[f] = cells[f]
+        _check_text(errors, sheet, row, ORG_LABELS[f], cells[f], _max_length(Organization, f))
+    _check_phone(errors, sheet, row, "书记电话", v["secretary_phone"])
+    _check_phone(errors, sheet, row, "联系人手机", v["contact_phone"])
+    _check_email(errors, sheet, row, "联系人邮箱", v["contact_email"])
+
+    org_type = TYPE_LOOKUP.get(_norm(cells["org_type"])) if cells["org_type"] else None
+    if not cells["org_type"]:
+        errors.append(RowError(sheet, row, "类型", f"类型不能为空（可选：{_choices_hint(OrgType)}）"))
+    elif org_type is None:
+        errors.append(RowError(sheet, row, "类型", f"未知的类型“{cells['org_type']}”（可选：{_choices_hint(OrgType)}）"))
+    level = LEVEL_LOOKUP.get(_norm(cells["level"])) if cells["level"] else None
+    if cells["level"] and level is None:
+        errors.append(RowError(sheet, row, "层级", f"未知的层级“{cells['level']}”（可选：{_choices_hint(Level)}）"))
+    elif level is None and org_type:
+        level = LEVEL_OF_TYPE[org_type]  # 层级 may be left empty: the type implies it
+    if level and org_type and org_type not in TYPES_BY_LEVEL[level]:
+        errors.append(RowError(sheet, row, "类型", f"类型“{OrgType(org_type).label}”与层级“{Level(level).label}”不匹配"))
+    v["level"], v["org_type"] = level, org_type
+    v["parent"] = cells["parent"]
+
+    for f in ORG_COUNT_FIELDS:
+        text = cells[f]
+        if not text:
+            v[f] = 0
+            continue
+        try:
+            number = int(float(text)) if re.fullmatch(r"\d+(\.0+)?", text) else None
+        except ValueError:
+            number = None
+        if number is None:
+            errors.append(RowError(sheet, row, ORG_LABELS[f], f"{ORG_LABELS[f]}“{text}”应为不小于 0 的整数"))
+        v[f] = number
+    for f, default in (("dual_leader", False), ("is_active", True)):
+        text = _norm(cells[f])
+        if not text:
+            v[f] = default
+        elif text in YES:
+            v[f] = True
+        elif text in NO:
+            v[f] = False
+        else:
+            errors.append(RowError(sheet, row, ORG_LABELS[f], f"{ORG_LABELS[f]}应填“是”或“否”，不能是“{cells[f]}”"))
+    return v if len(errors) == n_before else None
+
+
+def _org_current(org, code_by_id):
+    values = {f: getattr(org, f) for f in ORG_COMPARED if f != "parent"}
+    values["parent"] = code_by_id.get(org.parent_id, "") if org.parent_id else ""
+    return values
+
+
+def _display(field_name, value):
+    if field_name == "level" and value:
+        return Level(value).label
+    if field_name == "org_type" and value:
+        return OrgType(value).label
+    if field_name in ORG_BOOL_FIELDS:
+        return yes_no(value)
+    return value
+
+
+def _plan_orgs(plan, rows, deactivate_absent):
+    existing = {o.code: o for o in Organization.objects.only(*(["id", "code", "version", "parent_id"] + [f for f in ORG_COMPARED if f != "parent"]))}
+    code_by_id = {o.pk: code for code, o in existing.items()}
+    parsed = {}  # code -> (row, values)
+    first_row = {}
+    for row, cells in rows:
+        code = cells["code"]
+        if code and code in first_row:
+            plan.errors.append(RowError(ORG_SHEET, row, "编码", f"编码“{code}”与第 {first_row[code]} 行重复"))
+            continue
+        if code:
+            first_row[code] = row
+        values = _parse_org_row(row, cells, plan.errors)
+        if values is not None:
+            parsed[code] = (row, values)
+
+    def final_level(code):
+        if code in parsed:
+            return parsed[code][1]["level"]
+        if code in first_row:
+            return None  # the row exists but has errors: don't pile up follow-up errors
+        org = existing.get(code)
+        return org.level if org else "missing"
+
+    def final_active(code):
+        if code in parsed:
+            return parsed[code][1]["is_active"]
+        org = existing.get(code)
+        if org is None:
+            return True
+        if deactivate_absent and code not in first_row:
+            return False
+        return org.is_active
+
+    for code, (row, values) in list(parsed.items()):
+        level, parent = values["level"], values["parent"]
+        expected = PARENT_LEVEL.get(level)
+        ok = True
+        if code in existing and existing[code].level != level:
+            plan.errors.append(RowError(ORG_SHEET, row, "层级", f"已有党组织“{code}”的层级是“{Level(existing[code].level).label}”，导入不能修改层级"))
+            ok = False
+        if expected is None and parent:
+            plan.errors.append(RowError(ORG_SHEET, row, "上级编码", "校党委不能有上级党组织，请留空"))
+            ok = False
+        elif expected and not parent:
+            plan.errors.append(RowError(ORG_SHEET, row, "上级编码", f"{Level(level).label}必须填写上级编码（上级应为{Level(expected).label}）"))
+            ok = False
+        elif expected:
+            parent_level = final_level(parent)
+            if parent_level == "missing":
+                plan.errors.append(RowError(ORG_SHEET, row, "上级编码", f"上级编码“{parent}”不存在（文件和系统中都没有该党组织）"))
+                ok = False
+            elif parent_level is not None and parent_level != expected:
+                plan.errors.append(RowError(
+                    ORG_SHEET, row, "上级编码",
+                    f"上级“{parent}”是{Level(parent_level).label}，{Level(level).label}的上级必须是{Level(expected).label}",
+                ))
+                ok = False
+            elif values["is_active"] and not final_active(parent):
+                plan.warnings.append(RowError(ORG_SHEET, row, "上级编码", f"上级“{parent}”导入后为停用状态，而本党组织仍为有效"))
+        if not ok:
+            del parsed[code]
+
+    for code, (row, values) in sorted(parsed.items(), key=lambda item: item[1][0]):
+        org = existing.get(code)
+        if org is None:
+            plan.orgs.append(OrgChange("create", row, code, values["name"], values["level"], values))
+            continue
+        current = _org_current(org, code_by_id)
+        diffs = [
+            Diff(f, ORG_LABELS.get(f, f), _display(f, current[f]), _display(f, values[f]))
+            for f in ORG_COMPARED if current[f] != values[f]
+        ]
+        if not diffs:
+            plan.unchanged_orgs += 1
+            continue
+        data = {d.field: values[d.field] for d in diffs}
+        action = "deactivate" if org.is_active and values["is_active"] is False else "update"
+        plan.orgs.append(OrgChange(action, row, code, values["name"], org.level, data, diffs, org.pk, org.version))
+
+    if deactivate_absent:
+        level_rank = {Level.SCHOOL: 0, Level.COLLEGE: 1, Level.BRANCH: 2}
+        absent = [o for code, o in existing.items() if code not in first_row and o.is_active]
+        for org in sorted(absent, key=lambda o: (level_rank[o.level], o.code)):
+            plan.orgs.append(OrgChange(
+                "deactivate", None, org.code, org.name, org.level, {"is_active": False},
+                [Diff("is_active", "是否有效", "是", "否")], org.pk, org.version,
+            ))
+        # an org that stays active under a parent that this import deactivates
+        absent_codes = {o.code for o in absent}
+        for org in existing.values():
+            if org.code not in first_row and org.is_active and org.parent_id and org.code not in absent_codes:
+                parent_code = code_by_id.get(org.parent_id)
+                if parent_code and not final_active(parent_code):
+                    plan.warnings.append(RowError(ORG_SHEET, None, "上级编码", f"“{org.code}”仍为有效，但其上级“{parent_code}”将被停用"))
+    return existing, parsed, first_row
+
+
+def _plan_accounts(plan, rows, org_levels):
+    """org_levels: code -> level for every org that will exist after the import (None: row had errors)."""
+    sheet = ACCOUNT_SHEET
+    usernames = {User.normalize_username(cells["username"]) for _, cells in rows if cells["username"]}
+    users = {}
+    names = list(usernames)
+    for i in range(0, len(names), 500):
+        for u in User.objects.filter(username__in=names[i:i + 500]).only("id", "username", *USER_FIELDS):
+            users[u.username] = u
+    assignments = {}
+    user_ids = [u.pk for u in users.values()]
+    for i in range(0, len(user_ids), 500):
+        for ra in RoleAssignment.objects.filter(user_id__in=user_ids[i:i + 500]).select_related("organization").only(
+            "id", "user_id", "role", "is_active", "organization__code"
+        ):
+            key = (ra.user_id, ra.role, ra.organization.code if ra.organization_id else "")
+            assignments[key] = ra
+
+    account_rows = {}  # username -> (first row, values)
+    seen_roles = {}
+    username_validator = User.username_validator
+    for row, cells in rows:
+        n_before = len(plan.errors)
+        # the same normalisation User.clean() applies on save, so a re-import compares equal
+        username = User.normalize_username(cells["username"])
+        if not username:
+            plan.errors.append(RowError(sheet, row, "用户名", "用户名不能为空"))
+        else:
+            try:
+                username_validator(username)
+                if len(username) > 150:
+                    raise ValidationError("too long")
+            except ValidationError:
+                plan.errors.append(RowError(sheet, row, "用户名", f"用户名“{username}”只能包含字母、数字和 @ . + - _，最多 150 位"))
+        values = {f: cells[f] for f in USER_FIELDS}
+        values["email"] = User.objects.normalize_email(values["email"])
+        _check_text(plan.errors, sheet, row, "姓名", values["full_name"], _max_length(User, "full_name"))
+        _check_email(plan.errors, sheet, row, "邮箱", values["email"])
+        _check_text(plan.errors, sheet, row, "邮箱", values["email"], _max_length(User, "email"))
+        _check_phone(plan.errors, sheet, row, "手机", values["phone"])
+
+        role = None
+        if cells["role"]:
+            role = ROLE_LOOKUP.get(_norm(cells["role"]))
+            if role is None:
+                plan.errors.append(RowError(sheet, row, "角色", f"未知的角色“{cells['role']}”（可选：{_choices_hint(Role)}，或留空）"))
+        org_code = cells["org"]
+        if org_code:
+            level = org_levels.get(org_code, "missing")
+            if level == "missing":
+                plan.errors.append(RowError(sheet, row, "所属党组织编码", f"所属党组织编码“{org_code}”不存在（文件和系统中都没有该党组织）"))
+            elif not role:
+                plan.errors.append(RowError(sheet, row, "所属党组织编码", "填写了所属党组织编码，但没有填写角色"))
+            elif role in ROLE_ORG_LEVEL and level is not None and level != ROLE_ORG_LEVEL[role]:
+                plan.errors.append(RowError(
+                    sheet, row, "所属党组织编码",
+                    f"角色“{Role(role).label}”必须绑定{Level(ROLE_ORG_LEVEL[role]).label}，“{org_code}”是{Level(level).label}",
+                ))
+        elif role in ROLE_ORG_LEVEL:
+            plan.errors.append(RowError(sheet, row, "所属党组织编码", f"角色“{Role(role).label}”必须填写所属党组织编码（{Level(ROLE_ORG_LEVEL[role]).label}）"))
+
+        if username and username in account_rows:
+            first, first_values = account_rows[username]
+            for f in USER_FIELDS:
+                if values[f] != first_values[f]:
+                    plan.errors.append(RowError(sheet, row, ACCOUNT_LABELS[f], f"同一用户名“{username}”在第 {first} 行的{ACCOUNT_LABELS[f]}不同，请保持一致"))
+        if role and username:
+            key = (username, role, org_code)
+            if key in seen_roles:
+                plan.errors.append(RowError(sheet, row, "角色", f"与第 {seen_roles[key]} 行重复（同一账号、角色和党组织）"))
+            else:
+                seen_roles[key] = row
+        if len(plan.errors) != n_before:
+            continue
+        if username not in account_rows:
+            account_rows[username] = (row, values)
+        user = users.get(username)
+        if role:
+            ra = assignments.get((user.pk, role, org_code)) if user else None
+            if ra is None:
+                plan.roles.append(RoleChange("create", row, username, role, org_code))
+            elif not ra.is_active:
+                plan.roles.append(RoleChange("reactivate", row, username, role, org_code, ra.pk))
+
+    for username, (row, values) in account_rows.items():
+        user = users.get(username)
+        if user is None:
+            plan.accounts.append(AccountChange("create", row, username, values))
+            continue
+        diffs = [Diff(f, ACCOUNT_LABELS[f], getattr(user, f), values[f]) for f in USER_FIELDS if getattr(user, f) != values[f]]
+        if diffs:
+            plan.accounts.append(AccountChange("update", row, username, {d.field: d.new for d in diffs}, diffs, user.pk))
+        else:
+            plan.unchanged_accounts += 1
+
+
+def plan_import(sheets, deactivate_absent=False):
+    """The dry run: a Plan of what applying ``sheets`` (from read_workbook) would change."""
+    plan = Plan(deactivate_absent=deactivate_absent, sheets=tuple(sheets))
+    if deactivate_absent and not sheets.get(ORG_SHEET):
+        plan.errors.append(RowError(ORG_SHEET, None, "", "勾选了“停用文件中未列出的党组织”，但文件中没有党组织数据；为防止误停用全部党组织，已拒绝。"))
+        return plan
+    org_rows = sheets.get(ORG_SHEET, [])
+    existing, parsed, file_codes = _plan_orgs(plan, org_rows, deactivate_absent)
+    org_levels = {code: org.level for code, org in existing.items()}
+    for code in file_codes:
+        org_levels[code] = parsed[code][1]["level"] if code in parsed else None
+    _plan_accounts(plan, sheets.get(ACCOUNT_SHEET, []), org_levels)
+    return plan
