@@ -104,3 +104,18 @@ def test_branch_row_source(world):
     item = services.pick(world.campaign, world.branch_b1, "branch", by=world.users.admin)
     assert item.title == "社区课堂" and item.connotation == "走进社区开展党课" and item.form2_row == row
     assert item.measure_list() == ["党员先锋岗", "结对帮扶"]
+
+
+def test_library_and_detail_query_counts_are_constant(picked, client_for, django_assert_max_num_queries):
+    from showcase.models import ItemOutcome
+
+    publish_all(picked)
+    item = picked.item_a
+    ItemOutcome.objects.bulk_create([ItemOutcome(item=item, outcome_type="case", title=f"案例{i}", body="正文")
+                                     for i in range(100)])
+    anon = client_for(None)
+    with django_assert_max_num_queries(6):
+        assert anon.get(reverse("showcase:library")).status_code == 200
+    with django_assert_max_num_queries(8):
+        body = anon.get(reverse("showcase:detail", args=[item.pk])).content.decode()
+    assert body.count('class="sc-case"') == 101  # 100 + the fixture's typical case
