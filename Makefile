@@ -25,7 +25,10 @@ demo: migrate
 	DEBUG=1 $(PY) manage.py seed_demo --phase $(PHASE)
 
 # Embedded default: SQLite, Celery tasks in-process, e-mail to the console.
+# Reminders: `send_due_reminders --loop` is the embedded beat (see docs/reminders.md).
 run: demo
+	DEBUG=1 $(PY) manage.py send_due_reminders --loop & loop=$$!; \
+	trap 'kill $$loop 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -50,8 +50,9 @@ def main(size_mb=200):
     if not shutil.which("ffmpeg"):
         sys.exit("ffmpeg needed")
     work = Path(tempfile.mkdtemp(prefix="upload-bench-"))
+    (work / "upload-tmp").mkdir()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{work}/db.sqlite3", MEDIA_ROOT=str(work / "media"), DEBUG="1",
-               DJANGO_SETTINGS_MODULE="brandcampaign.settings")
+               DJANGO_SETTINGS_MODULE="brandcampaign.settings", FILE_UPLOAD_TEMP_DIR=str(work / "upload-tmp"))
     env.pop("REDIS_URL", None)
     env.pop("CELERY_BROKER_URL", None)
     subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -135,6 +136,28 @@ def main(size_mb=200):
               f"(+{(max(peak) - base_rss) / 1024:.0f} MB), VmHWM {rss_kb(worker, 'VmHWM') / 1024:.0f} MB")
         stored = sum(p.stat().st_size for p in (work / "media").rglob("*") if p.is_file())
         print(f"stored under MEDIA_ROOT: {stored / 1e6:.0f} MB")
+
+        # a cancelled upload: send half the body, then drop the connection
+        before = sorted(p.name for p in (work / "media").rglob("*") if p.is_file())
+        c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
+        c.putrequest("POST", f"/submissions/entries/{entry_id}/files/video/")
+        for k, v in {"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(length),
+                     "Cookie": f"{session}; csrftoken={csrf}", "X-CSRFToken": csrf, "X-Requested-With": "XMLHttpRequest",
+                     "Referer": f"http://127.0.0.1:{PORT}/"}.items():
+            c.putheader(k, v)
+        c.endheaders()
+        c.send(head)
+        with open(video, "rb") as fh:
+            for _ in range(length // 2 // (1024 * 1024)):
+                c.send(fh.read(1024 * 1024))
+        time.sleep(0.5)
+        in_tmp = list((work / "upload-tmp").iterdir())
+        c.sock.close()
+        time.sleep(2)
+        left_tmp = list((work / "upload-tmp").iterdir())
+        after = sorted(p.name for p in (work / "media").rglob("*") if p.is_file())
+        print(f"cancelled upload: temp files while streaming {len(in_tmp)}, after disconnect {len(left_tmp)}; "
+              f"new files under MEDIA_ROOT: {len(set(after) - set(before))}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)

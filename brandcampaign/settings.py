@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "organizations",
     "campaigns",
     "submissions",
+    "reviews",
     "showcase",
 ]
 
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.portal",
+                "campaigns.context_processors.notifications",
             ],
         },
     },
@@ -110,6 +112,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # WAL: the web process and the reminder loop/worker read while the other writes, and each
+    # small commit (one per reminder marked sent) costs no full fsync.
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organizations.User"
@@ -135,6 +140,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Behind a reverse proxy the client address comes from X-Forwarded-For: set AXES_PROXY_COUNT to the
+# number of proxies in front of gunicorn (1 for a single nginx), else lockouts would key on nginx's address.
+if env("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(env("AXES_PROXY_COUNT"))
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]
@@ -209,6 +219,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "党委组织部 <zzb@example.edu
 # Uploads: keep request bodies in memory only up to 2.5 MB, then stream to disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR") or None  # where large uploads stream to before checks
 
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_SAVE_EVERY_REQUEST = True

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from campaigns.views import HomeView
 from core.views import healthz
@@ -12,6 +13,7 @@ admin.site.site_title = "系统管理"
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -20,6 +22,7 @@ urlpatterns = [
     path("orgs/", include("organizations.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("submissions/", include("submissions.urls")),
+    path("reviews/", include("reviews.urls")),
     path("audit/", include("core.urls")),
     path("showcase/", include("showcase.urls")),
     path("sysadmin/", admin.site.urls),

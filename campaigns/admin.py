@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin_mixins import AuditedAdmin
 
-from .models import Campaign, Deadline, DeadlineExtension
+from .models import Campaign, Deadline, DeadlineExtension, Notification, ReminderLog, ReminderSettings
 
 
 class DeadlineInline(admin.TabularInline):
@@ -19,3 +19,24 @@ class CampaignAdmin(AuditedAdmin, admin.ModelAdmin):
 @admin.register(DeadlineExtension)
 class DeadlineExtensionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["organization", "deadline", "due_at", "reason", "granted_by"]
+
+
+@admin.register(ReminderSettings)
+class ReminderSettingsAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["campaign", "enabled", "offsets", "send_time"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "deadline", "slot", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "deadline__kind"]
+    search_fields = ["recipient__username", "recipient__full_name", "organizations", "subject"]
+    raw_id_fields = ["recipient", "created_by"]
+    readonly_fields = ["claim", "lease_until", "next_attempt_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "title", "read_at"]
+    search_fields = ["user__username", "title"]
+    raw_id_fields = ["user", "reminder"]

@@ -141,3 +141,138 @@ class DeadlineExtension(models.Model):
 
     def __str__(self):
         return f"{self.organization} · {self.deadline.get_kind_display()} → {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
+
+
+# --- Reminders and notifications -------------------------------------------------------------
+
+DEFAULT_OFFSETS = [7, 3, 1, 0]
+
+DEFAULT_SUBJECT = "【提醒】{{ deadline_label }}将于{{ due_at|date:\"n月j日 H:i\" }}截止{% if days_left > 0 %}（还剩{{ days_left }}天）{% else %}（今天截止）{% endif %}"
+DEFAULT_BODY = """{{ recipient_name }}同志：
+
+{{ campaign_title }}中，以下事项尚未完成，截止时间为 {{ due_at|date:"Y年n月j日 H:i" }}{% if days_left > 0 %}，还剩 {{ days_left }} 天{% else %}，今天截止{% endif %}：
+
+{% for item in items %}{{ forloop.counter }}. {{ item.label }}{% if item.organization %}（{{ item.organization }}）{% endif %}{% if item.state %}，当前状态：{{ item.state }}{% endif %}
+   {{ item.link }}
+{% endfor %}
+请在截止时间前登录平台完成。如已完成，请忽略本提醒。
+
+党委组织部
+"""
+
+
+def default_offsets():
+    return list(DEFAULT_OFFSETS)
+
+
+class ReminderSettings(models.Model):
+    """Per campaign: when reminders go out (days before each deadline) and the mail text."""
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="reminder_settings", verbose_name="年度活动"
+    )
+    enabled = models.BooleanField("启用自动提醒", default=True)
+    offsets = models.JSONField("提前天数", default=default_offsets, help_text="例如 7,3,1,0；0 表示截止当天")
+    send_time = models.TimeField("发送时刻", default=dt.time(9, 0), help_text="北京时间，例如 09:00")
+    subject_template = models.CharField("邮件标题模板", max_length=300, default=DEFAULT_SUBJECT)
+    body_template = models.TextField("邮件正文模板", default=DEFAULT_BODY)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "提醒设置"
+        verbose_name_plural = "提醒设置"
+
+    def __str__(self):
+        return f"{self.campaign} · 提醒设置"
+
+    def sorted_offsets(self):
+        return sorted({int(o) for o in self.offsets}, reverse=True)
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE_DEADLINE = "before", "截止前提醒"
+    OVERDUE_SUMMARY = "overdue", "逾期汇总"
+    MANUAL = "manual", "手动提醒"
+
+
+class ReminderStatus(models.TextChoices):
+    QUEUED = "queued", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+    CANCELLED = "cancelled", "已取消（事项已完成）"
+    SKIPPED = "skipped", "未发送（已由更近的提醒取代）"
+
+
+class ReminderLog(models.Model):
+    """The outbox: one row per (deadline, recipient, slot), written before anything is sent.
+
+    `slot` is "d<offset>@<due time>" (e.g. "d3@202605152359") before a deadline,
+    "overdue@<due time>" for the summary to 组织部 and "manual-<batch>" for a manual reminder. The unique constraint is what makes a retried task,
+    a second beat or a late run harmless."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders", verbose_name="截止事项")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", verbose_name="接收人"
+    )
+    slot = models.CharField("批次", max_length=40)
+    kind = models.CharField("类型", max_length=10, choices=ReminderKind.choices, default=ReminderKind.BEFORE_DEADLINE)
+    offset_days = models.IntegerField("提前天数", null=True, blank=True)
+    due_at = models.DateTimeField("截止时间（含延期）", null=True, blank=True)
+    email = models.EmailField("邮箱", blank=True)
+    cc = models.CharField("抄送（党组织联系人邮箱）", max_length=500, blank=True)
+    subject = models.CharField("标题", max_length=300, blank=True)
+    body = models.TextField("正文", blank=True)
+    items = models.JSONField("事项", default=list, blank=True)
+    organizations = models.CharField("相关党组织", max_length=500, blank=True)
+    status = models.CharField("状态", max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    error = models.TextField("错误信息", blank=True)
+    claim = models.CharField(max_length=36, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="发起人",
+    )
+    created_at = models.DateTimeField("记录时间", default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "提醒记录"
+        verbose_name_plural = "提醒记录"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "recipient", "slot"], name="unique_reminder_per_slot"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"]), models.Index(fields=["claim"])]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.deadline} · {self.slot}"
+
+
+class Notification(models.Model):
+    """An in-portal message (the bell in the navigation bar)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人"
+    )
+    title = models.CharField("标题", max_length=300)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=500, blank=True)
+    reminder = models.OneToOneField(
+        ReminderLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="notification",
+        verbose_name="来源提醒",
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.title

@@ -5,6 +5,7 @@ The home-page to-do list, the progress dashboard and the reminders all read the
 same answer, so a new obligation is one registration.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,6 +44,46 @@ def register(provider):
     return provider
 
 
+def unregister(provider):
+    """Remove a provider (tests; an app being switched off). Unknown providers are ignored."""
+    if provider in _providers:
+        _providers.remove(provider)
+
+
+@contextmanager
+def only(*providers):
+    """`with only(fake): ...`: exactly these providers answer inside the block (tests that must not
+    see the real registrations of the submissions/reviews apps)."""
+    saved = list(_providers)
+    _providers[:] = list(providers)
+    try:
+        yield providers
+    finally:
+        _providers[:] = saved
+
+
+@contextmanager
+def registered(provider):
+    """`with registered(fake): ...`: the provider is active only inside the block."""
+    already = provider in _providers
+    register(provider)
+    try:
+        yield provider
+    finally:
+        if not already:
+            unregister(provider)
+
+
+def for_assignment(campaign, user, assignment):
+    """Every registered provider's answer for one role assignment (no sorting, no dedup)."""
+    items = []
+    if campaign is None:
+        return items
+    for provider in list(_providers):
+        items.extend(provider(campaign, user, assignment) or [])
+    return items
+
+
 def for_user(campaign, user):
     from organizations import roles
 
@@ -50,7 +91,6 @@ def for_user(campaign, user):
     if campaign is None:
         return items
     for assignment in roles.assignments(user):
-        for provider in _providers:
-            items.extend(provider(campaign, user, assignment) or [])
+        items.extend(for_assignment(campaign, user, assignment))
     items.sort(key=lambda o: (o.done, o.due_at is None, o.due_at.timestamp() if o.due_at else 0))
     return items

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import audit
-from core.concurrency import StaleEdit
+from core import versioning
 
 from .models import Campaign, Deadline, DeadlineExtension, DeadlineKind, end_of_day
 
@@ -47,16 +47,14 @@ def create_campaign(year, *, by=None, title=None, **dates):
 
 @transaction.atomic
 def update_campaign(campaign, data, *, by, expected_version, deadlines=None):
-    current = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if current.version != expected_version:
-        raise StaleEdit()
+    current = versioning.lock(Campaign.objects, campaign.pk, expected_version)
     before = audit.snapshot(current)
     for name, value in data.items():
         setattr(current, name, value)
     current.full_clean()
     current.version += 1
     current.save()
-    changes = audit.diff(before, audit.snapshot(current))
+    changes = audit.diff(before, audit.snapshot(current))  # recorded once, with the deadline changes below
     for kind, due in (deadlines or {}).items():
         d = Deadline.objects.get(campaign=current, kind=kind)
         if d.due_at != due:
@@ -95,3 +93,60 @@ def revoke_extension(extension, *, by):
     audit.record(by, extension, "revoke_extension", {"due_at": [extension.due_at.isoformat(), None]},
                  organization=extension.organization)
     extension.delete()
+
+
+# --- Reminders and notifications -------------------------------------------------------------
+
+
+@transaction.atomic
+def update_reminder_settings(rsettings, data, *, by, expected_version):
+    from .models import ReminderSettings
+
+    current = versioning.lock(ReminderSettings.objects, rsettings.pk, expected_version)
+    before = audit.snapshot(current)
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.save()
+    changes = audit.diff(before, audit.snapshot(current))
+    if changes:
+        audit.record(by, current.campaign, "update", {f"reminders:{k}": v for k, v in changes.items()},
+                     note="修改提醒设置")
+    return current
+
+
+def send_manual_reminder(campaign, deadline, organizations, *, by, note=""):
+    """Queue a reminder for `deadline` to everyone who owes something for the chosen orgs (and
+    the branches of a chosen 院级 org). Returns the number of people reminded."""
+    from organizations.models import Organization
+
+    from . import reminders
+
+    org_ids = {o.pk for o in organizations}
+    org_ids |= set(Organization.objects.filter(parent_id__in=org_ids).values_list("pk", flat=True))
+    with transaction.atomic():
+        planned = reminders.plan_manual(campaign, deadline, org_ids, note=note)
+        ids = reminders.queue(planned, by=by)
+        audit.record(by, campaign, "manual_reminder", {
+            "deadline": [None, deadline.kind],
+            "organizations": [None, sorted(str(o) for o in organizations)],
+            "recipients": [None, len(ids)],
+        }, note=note)
+    return len(ids)
+
+
+def mark_notification_read(notification):
+    from django.utils import timezone
+
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_notifications_read(user):
+    from django.utils import timezone
+
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "publish": "发布",
     "unpublish": "撤回发布",
     "set_award": "设置十佳",
+    "manual_reminder": "手动提醒",
 }
 
 

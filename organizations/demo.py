@@ -93,6 +93,7 @@ ACCOUNTS = [
     ("judge5", "评审专家五", "judge", None),
     ("college1", "王建国", "college_secretary", "JX"),
     ("college2", "李振华", "college_secretary", "KY"),
+    ("college3", "刘红梅", "college_secretary", "MY"),
     ("branch1", "机械教工一支部书记", "branch_secretary", "JX-JG1"),
     ("branch2", "采矿教工一支部书记", "branch_secretary", "KY-JG1"),
     ("leader", "校领导（审定）", "approver", None),

@@ -3,26 +3,15 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core import audit
-from core.concurrency import StaleEdit
+from core import versioning
 
 from .models import Organization
 
 
 @transaction.atomic
 def update_organization(org, data, *, by, expected_version, action="update", note=""):
-    current = Organization.objects.select_for_update().get(pk=org.pk)
-    if current.version != expected_version:
-        raise StaleEdit()
-    before = audit.snapshot(current)
-    for name, value in data.items():
-        setattr(current, name, value)
-    current.full_clean()
-    current.version += 1
-    current.save()
-    changes = audit.diff(before, audit.snapshot(current))
-    if changes:
-        audit.record(by, current, action, changes, organization=current, note=note)
+    current = versioning.lock(Organization.objects, org.pk, expected_version)
+    versioning.save_changes(current, data, by=by, organization=current, action=action, note=note)
     return current
 
 

@@ -110,7 +110,7 @@ def take_snapshot(item):
     if item.video_id and (item.video_id != previous_video or not item.poster):
         from .tasks import make_poster
 
-        transaction.on_commit(lambda: make_poster.delay(item.pk))
+        transaction.on_commit(lambda: enqueue(make_poster, item.pk))
     return item
 
 
@@ -234,7 +234,15 @@ def _dispatch_booklet(pk):
 
         threading.Thread(target=run, name=f"booklet-{pk}", daemon=True).start()
     else:
-        generate_booklet.delay(pk)
+        enqueue(generate_booklet, pk)
+
+
+def enqueue(task, *args):
+    """task.delay(*args), except that eager mode (no broker) runs it directly with task.apply():
+    Celery's eager delay() still takes a producer from the broker pool, which need not exist."""
+    if task.app.conf.task_always_eager:
+        return task.apply(args=args, throw=True)
+    return task.delay(*args)
 
 
 def set_booklet_progress(booklet, progress, note="", status=BookletStatus.RUNNING):

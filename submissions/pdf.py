@@ -16,7 +16,7 @@ from . import queries, services
 from .models import StandardKind
 
 CACHE_DIR = "pdfcache"
-LAYOUT_VERSION = "4"  # bump when the PDF templates change
+LAYOUT_VERSION = "5"  # bump when the PDF templates change
 
 
 def _cache_key(kind, obj, extra=""):

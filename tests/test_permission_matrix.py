@@ -20,6 +20,8 @@ COLLEGE_A_AND_BRANCH = {"anon": LOGIN, "norole": 403, "branch": 200, "college": 
 POST_ONLY_ADMIN = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 405}
 UNPUBLISHED_A = {"anon": 404, "norole": 404, "branch": 404, "college": 200, "judge": 404, "admin": 200}
 POST_ONLY_COLLEGE_A_AND_BRANCH = {"anon": LOGIN, "norole": 403, "branch": 405, "college": 405, "judge": 403, "admin": 403}
+JUDGE_ONLY = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 200, "admin": 403}
+POST_ONLY_JUDGE = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 405, "admin": 403}
 POST_ONLY_COLLEGE_A = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 405, "judge": 403, "admin": 403}
 
 MATRIX = [
@@ -114,6 +116,33 @@ MATRIX = [
     row("showcase:booklet_status", ADMIN_ONLY, lambda w: {"pk": w.booklet.pk}),
     row("showcase:booklet_file", ADMIN_ONLY, lambda w: {"pk": w.booklet.pk}),
     row("showcase:bundle", ADMIN_ONLY, lambda w: {"year": w.campaign.year}),
+    row("campaigns:reminders_current", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 302}),
+    row("campaigns:reminders", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:reminder_log", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:reminder_settings", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:reminder_manual", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
+    row("campaigns:notifications", {"anon": LOGIN, "norole": 200, "branch": 200, "college": 200, "judge": 200, "admin": 200}),
+    # a notification of the branch secretary: only its owner may open it (others: 404)
+    row("campaigns:notification_open", {"anon": LOGIN, "norole": 404, "branch": 302, "college": 404, "judge": 404, "admin": 404},
+        lambda w: {"pk": _notification_for(w.users.branch).pk}),
+    # 十佳 judging (the judge is assigned to college B's entry; see prepare())
+    row("reviews:index", ADMIN_ONLY),
+    row("reviews:results", {"anon": LOGIN, "norole": 200, "branch": 200, "college": 200, "judge": 200, "admin": 200}),
+    row("reviews:queue", JUDGE_ONLY),
+    row("reviews:score", JUDGE_ONLY, lambda w: {"pk": w.assignment.pk}),
+    row("reviews:declare_conflict", POST_ONLY_JUDGE, lambda w: {"pk": w.assignment.pk}),
+    row("reviews:submit_sheet", POST_ONLY_JUDGE, lambda w: {"pk": w.track.pk, "round": 1}),
+    row("reviews:sheet_pdf", {**JUDGE_ONLY, "admin": 200}, lambda w: {"pk": w.track.pk, "judge": w.users.judge.pk, "round": 1}),
+    row("reviews:track", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:settings", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:rubric", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:judges", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:conflicts", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:ranking", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:decision", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:matrix_xlsx", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:ranking_xlsx", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:action", POST_ONLY_ADMIN, lambda w: {"pk": w.track.pk, "action": "open"}),
 ]
 
 
@@ -145,6 +174,15 @@ def prepare(world):
                                            title="案例", date=dt.date(2026, 6, 1))
     f2 = Form2.objects.create(campaign=world.campaign, organization=world.college_a)
     Form2Row.objects.create(form=f2, branch=world.branch_a1, feature_name="特色")
+    from reviews import services as judging
+    from submissions.models import Entry
+
+    entry = Entry.objects.create(campaign=world.campaign, track="brand", organization=world.college_b,
+                                 college=world.college_b, state="passed", title="乙品牌")
+    world.track = judging.create_track(world.campaign, "brand", by=world.users.admin)
+    judging.set_judges(world.track, [world.users.judge.pk], by=world.users.admin)
+    world.assignment = judging.add_assignment(world.track, world.users.judge, entry, by=world.users.admin)
+    world.track = judging.open_scoring(world.track, by=world.users.admin)
     prepare_showcase(world, ContentFile)
 
 
@@ -164,6 +202,12 @@ def prepare_showcase(world, ContentFile):
     world.unpublished_item = item(world.college_a, False)
     world.booklet = Booklet.objects.create(campaign=world.campaign, title="汇编", status="done", progress=100)
     world.booklet.file.save("b.pdf", ContentFile(b"%PDF-1.4 booklet"))
+
+
+def _notification_for(user):
+    from campaigns.models import Notification
+
+    return Notification.objects.create(user=user, title="提醒", url="/")
 
 
 def user_for(world, role):
@@ -210,4 +254,6 @@ EXTRA_COVERED = {
     "logout": "tests/core/test_auth.py",
     "password_change_done": "static confirmation page",
     "campaigns:revoke_extension": "tests/campaigns/test_campaign_views.py",
+    "campaigns:notification_read": "POST only: tests/campaigns/test_reminder_views.py",
+    "campaigns:notifications_read_all": "POST only: tests/campaigns/test_reminder_views.py",
 }

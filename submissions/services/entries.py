@@ -7,13 +7,13 @@ from django.utils import timezone
 from campaigns.models import DeadlineKind
 from campaigns.queries import deadline as get_deadline
 from campaigns.queries import effective_due
-from core import audit
+from core import audit, versioning
 from core.concurrency import StaleEdit
 from organizations.models import Level
 
 from ..models import Attachment, Entry, EntryState, Form1, Outcome, Track
 from ..uploads import store_upload
-from .phase1 import WorkflowError
+from .phase1 import WorkflowError, ensure_window
 
 __all__ = [
     "review_due", "ensure_review_window", "review_window_open", "create_outcome", "update_outcome", "add_outcome_file",
@@ -41,16 +41,8 @@ def ensure_review_window(campaign, org, state=None, now=None):
     """Outcomes and 附件3 can be written from the start of phase 2 until the org's (extended) Nov 10 deadline.
 
     An entry returned by the formal check may be corrected after the deadline."""
-    now = now or timezone.now()
-    if timezone.localtime(now).date() < campaign.build_start:
-        raise WorkflowError(f"特色品牌创建阶段将于 {campaign.build_start:%Y年%m月%d日} 开始，届时方可填报。")
-    if state == EntryState.RETURNED:
-        return
-    due = review_due(campaign, org)
-    if due and now > due:
-        raise WorkflowError(
-            f"已超过截止时间（{timezone.localtime(due):%Y年%m月%d日 %H:%M}），无法再修改或提交。如需补交，请联系党委组织部申请延期。"
-        )
+    ensure_window(campaign.build_start, "特色品牌创建", lambda: review_due(campaign, org),
+                  returned=state == EntryState.RETURNED, now=now)
 
 
 def review_window_open(campaign, org, state=None):
@@ -83,18 +75,9 @@ def create_outcome(campaign, org, data, *, by):
 
 @transaction.atomic
 def update_outcome(outcome, data, *, by, expected_version):
-    outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
-    _check_version(outcome, expected_version)
+    outcome = versioning.lock(Outcome.objects, outcome.pk, expected_version)
     ensure_review_window(outcome.campaign, outcome.organization)
-    before = audit.snapshot(outcome)
-    for k, v in data.items():
-        setattr(outcome, k, v)
-    outcome.full_clean()
-    outcome.version += 1
-    outcome.save()
-    changes = audit.diff(before, audit.snapshot(outcome))
-    if changes:
-        audit.record(by, outcome, "update", changes, organization=outcome.organization)
+    versioning.save_changes(outcome, data, by=by, organization=outcome.organization)
     return outcome
 
 
@@ -188,15 +171,7 @@ def _editable_entry(entry, expected_version=None):
 @transaction.atomic
 def save_entry(entry, data, *, by, expected_version):
     entry = _editable_entry(entry, expected_version)
-    before = audit.snapshot(entry)
-    for k, v in data.items():
-        setattr(entry, k, v)
-    entry.version += 1
-    entry.updated_by = by
-    entry.save()
-    changes = audit.diff(before, audit.snapshot(entry))
-    if changes:
-        audit.record(by, entry, "update", changes, organization=entry.organization)
+    versioning.save_changes(entry, data, by=by, organization=entry.organization, clean=False, updated_by=by)
     return entry
 
 

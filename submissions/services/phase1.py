@@ -7,7 +7,7 @@ from django.utils import timezone
 from campaigns.models import DeadlineKind
 from campaigns.queries import deadline as get_deadline
 from campaigns.queries import effective_due
-from core import audit
+from core import audit, versioning
 from core.concurrency import StaleEdit
 from core.uploads import JPEG, MB, PDF, PNG, generated_name, safe_original_name, validate_upload
 from organizations.models import Level
@@ -36,15 +36,23 @@ def ensure_design_window(campaign, org, state=None, now=None):
 
     A form that 组织部 has returned may be corrected after the deadline: the return is
     itself an explicit decision for that org."""
+    ensure_window(campaign.design_start, "特色品牌设计", lambda: design_due(campaign, org),
+                  returned=state == FormState.RETURNED, now=now)
+
+
+def ensure_window(opens_on, phase_label, due, *, returned=False, now=None):
+    """Writes are allowed from `opens_on` until `due()` (the org's extended deadline).
+
+    A returned form may be corrected after the deadline: the return is an explicit decision for that org."""
     now = now or timezone.now()
-    if timezone.localtime(now).date() < campaign.design_start:
-        raise WorkflowError(f"特色品牌设计阶段将于 {campaign.design_start:%Y年%m月%d日} 开始，届时方可填报。")
-    if state == FormState.RETURNED:
+    if timezone.localtime(now).date() < opens_on:
+        raise WorkflowError(f"{phase_label}阶段将于 {opens_on:%Y年%m月%d日} 开始，届时方可填报。")
+    if returned:
         return
-    due = design_due(campaign, org)
-    if due and now > due:
+    deadline_at = due()
+    if deadline_at and now > deadline_at:
         raise WorkflowError(
-            f"已超过截止时间（{timezone.localtime(due):%Y年%m月%d日 %H:%M}），无法再修改或提交。如需补交，请联系党委组织部申请延期。"
+            f"已超过截止时间（{timezone.localtime(deadline_at):%Y年%m月%d日 %H:%M}），无法再修改或提交。如需补交，请联系党委组织部申请延期。"
         )
 
 
@@ -357,20 +365,11 @@ def form2_blockers(form2, branches, rows_by_branch):
 
 @transaction.atomic
 def save_form2_header(form2, data, *, by, expected_version):
-    form2 = Form2.objects.select_for_update().get(pk=form2.pk)
-    _check_version(form2, expected_version)
+    form2 = versioning.lock(Form2.objects, form2.pk, expected_version)
     if form2.state not in EDITABLE_STATES:
         raise WorkflowError(f"本院汇总表已{form2.get_state_display()}，不能再修改。")
     ensure_design_window(form2.campaign, form2.organization, form2.state)
-    before = audit.snapshot(form2)
-    for k, v in data.items():
-        setattr(form2, k, v)
-    form2.version += 1
-    form2.updated_by = by
-    form2.save()
-    changes = audit.diff(before, audit.snapshot(form2))
-    if changes:
-        audit.record(by, form2, "update", changes, organization=form2.organization)
+    versioning.save_changes(form2, data, by=by, organization=form2.organization, clean=False, updated_by=by)
     return form2
 
 

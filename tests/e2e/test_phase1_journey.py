@@ -109,3 +109,27 @@ def test_phase1_from_branch_row_to_accepted_forms(browser, site, login, screensh
     for p in (college, admin):
         assert not p.context.pages[0].url.endswith("/500")
         p.context.close()
+
+
+def test_typed_text_survives_an_expired_session(browser, site, login):
+    """Nothing typed is lost: the browser keeps a local copy; after logging in again it offers it back."""
+    if site.phase != 1:
+        pytest.skip("needs a server seeded with --phase 1")
+    # college3's 附件1 was returned by 组织部 in the demo, so it stays editable whatever other journeys do
+    page = open_as(browser, site, login, "college3")
+    page.get_by_role("link", name="附件1 申报表").click()
+    form_url = page.url
+    page.fill("[name=slogan]", "会话过期前输入的口号")
+    page.wait_for_timeout(800)  # the local copy is written 0.4 s after the last keystroke
+    page.context.clear_cookies()  # the session (and CSRF cookie) expire while the page is open
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("csrf-failure")).to_contain_text("数据没有任何改动")
+    page.goto(form_url)  # → login page with ?next=
+    login(page, "college3", expect_url=r"/submissions/.*")
+    expect(page.get_by_test_id("draft-restore")).to_be_visible()
+    page.get_by_test_id("draft-restore").get_by_role("button", name="恢复").click()
+    expect(page.locator("[name=slogan]")).to_have_value("会话过期前输入的口号")
+    page.get_by_test_id("save").click()
+    expect(page.locator(".alert-success")).to_contain_text("草稿已保存")
+    expect(page.locator("[name=slogan]")).to_have_value("会话过期前输入的口号")
+    page.context.close()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from .test_phase1_journey import open_as
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.live_server_only]
 
 
 @pytest.fixture

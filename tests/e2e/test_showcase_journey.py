@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from .test_phase1_journey import open_as
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.live_server_only]  # re-seeds at phase 4
 BRAND = "译路同行"
 
 

@@ -47,7 +47,7 @@ def test_form2_pdf_lists_every_row(world, client_for, phase1, tmp_path):
     Form2.objects.update(filler_name="李老师")
     url = reverse("submissions:pdf", args=[world.campaign.pk, "form2", world.college_a.pk])
     text, fonts, _ = pdf_text(tmp_path, client_for(world.users.admin).get(url).content)
-    for expected in ["附件2", "汇总表", "甲一支部", "红色工匠", "甲二支部", "撤并中", "李老师"]:
+    for expected in ["附件2", "汇总表", "甲一支部", "红色工匠", "甲二支部", "撤并中", "李老师", "联系电话", "备注"]:
         assert expected in text.replace(" ", ""), expected
     assert "WenQuanYi" in fonts
 

@@ -1,0 +1,69 @@
+"""Forms for the judging screens. Workflow rules live in services; these only parse input."""
+
+from django import forms
+
+from .models import JudgingTrack, TieBreak
+
+DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class TrackSettingsForm(forms.ModelForm):
+    tie_break_1 = forms.ChoiceField(label="同分时依次比较 ①", required=False)
+    tie_break_2 = forms.ChoiceField(label="②", required=False)
+    tie_break_3 = forms.ChoiceField(label="③", required=False)
+
+    class Meta:
+        model = JudgingTrack
+        fields = ["opens_at", "closes_at", "blind", "aggregation", "normalise", "disagree_sd", "judges_per_entry",
+                  "second_round", "shortlist_size", "round1_weight", "round2_weight", "award_count", "award_amount"]
+        widgets = {"opens_at": DT_WIDGET, "closes_at": DT_WIDGET}
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "（不使用）")] + [(f"criterion:{c.code}", f"指标得分：{c.name}") for c in criteria]
+        choices += list(TieBreak.choices)
+        current = list(self.instance.tie_break or []) + ["", "", ""]
+        for i in range(3):
+            f = self.fields[f"tie_break_{i + 1}"]
+            f.choices = choices
+            f.initial = current[i]
+        self.fields["opens_at"].input_formats = ["%Y-%m-%dT%H:%M"]
+        self.fields["closes_at"].input_formats = ["%Y-%m-%dT%H:%M"]
+        if self.instance.pk and self.instance.stage != "setup":
+            # fixed before judging: shown, not editable (the service refuses changes anyway)
+            from .services import SETUP_ONLY_FIELDS
+
+            for name in [*SETUP_ONLY_FIELDS, "tie_break_1", "tie_break_2", "tie_break_3"]:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+    def tie_break(self):
+        return [self.cleaned_data[f"tie_break_{i}"] for i in (1, 2, 3) if self.cleaned_data.get(f"tie_break_{i}")]
+
+    def changes(self):
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["tie_break"] = self.tie_break()
+        return data
+
+
+class CriterionForm(forms.Form):
+    code = forms.SlugField(label="编码", max_length=30)
+    name = forms.CharField(label="评审指标", max_length=50)
+    description = forms.CharField(label="评分要点", max_length=300, required=False)
+    max_points = forms.IntegerField(label="分值", min_value=1, max_value=100)
+
+
+CriterionFormSet = forms.formset_factory(CriterionForm, extra=1, can_delete=True)
+
+
+class ObjectionForm(forms.Form):
+    received_on = forms.DateField(label="收到日期", input_formats=["%Y-%m-%d"], widget=forms.DateInput(
+        attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"))
+    entry = forms.TypedChoiceField(label="涉及项目", required=False, coerce=int, empty_value=None,
+                                   widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    content = forms.CharField(label="异议内容", max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}))
+
+    def __init__(self, *args, entries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].choices = [("", "（不针对具体项目）")] + [(e.pk, str(e.organization)) for e in entries]

@@ -1,0 +1,244 @@
+"""Reads for judging: constant query counts, conflicts computed in bulk."""
+
+from django.db.models import Count, Q
+
+from organizations.models import Level, Role, RoleAssignment
+from submissions.models import Entry, EntryState
+
+from . import aggregation
+from .models import Assignment, CommitteeVote, Criterion, DeclaredConflict, JudgingTrack, Round, ScoreSheet, Stage
+
+SCORING_STAGES = {Stage.SCORING, Stage.ROUND2}
+
+
+def tracks_for(campaign):
+    if campaign is None:
+        return []
+    return list(JudgingTrack.objects.filter(campaign=campaign).select_related("campaign").order_by("-track"))
+
+
+def entries_for(track):
+    """Entries that passed the formal check: the only ones that go to judging."""
+    return list(
+        Entry.objects.filter(campaign_id=track.campaign_id, track=track.track, state=EntryState.PASSED)
+        .select_related("organization", "organization__parent", "college")
+        .order_by("college__sort_order", "rank", "pk")
+    )
+
+
+def criteria_for(track):
+    return list(Criterion.objects.filter(track=track).order_by("sort_order", "id"))
+
+
+def judges_for(track):
+    return list(track.judges.order_by("username"))
+
+
+def entry_code(entry):
+    """The anonymous label judges see in blind mode."""
+    prefix = "P" if entry.track == "brand" else "Z"
+    return f"{prefix}-{entry.pk:04d}"
+
+
+# ---------------------------------------------------------------- conflicts (回避)
+
+
+def home_orgs(judge_ids):
+    """{judge_id: [(org_id, parent_id, level)]} from active JUDGE role assignments."""
+    homes = {}
+    rows = RoleAssignment.objects.active().filter(
+        user_id__in=list(judge_ids), role=Role.JUDGE, organization__isnull=False
+    ).values_list("user_id", "organization_id", "organization__parent_id", "organization__level")
+    for user_id, org_id, parent_id, level in rows:
+        homes.setdefault(user_id, []).append((org_id, parent_id, level))
+    return homes
+
+
+def auto_conflict(homes, entry_org_id, entry_parent_id):
+    """回避 reason if any home org is the entry's org, its parent or one of its children.
+
+    A home org at school level (校党委) is the parent of every 院级 org, so it does not by itself
+    make a judge conflicted with every entry."""
+    for org_id, parent_id, level in homes:
+        if level == Level.SCHOOL:
+            continue
+        if org_id == entry_org_id:
+            return "评委所在党组织即申报单位"
+        if org_id == entry_parent_id:
+            return "评委所在党组织是申报单位的上级党组织"
+        if parent_id == entry_org_id:
+            return "评委所在党组织是申报单位的下级党组织"
+    return ""
+
+
+def conflict_map(track, judge_ids, entries):
+    """{(judge_id, entry_id): reason} for automatic and declared conflicts."""
+    homes = home_orgs(judge_ids)
+    out = {}
+    for j in judge_ids:
+        for e in entries:
+            reason = auto_conflict(homes.get(j, []), e.organization_id, e.organization.parent_id)
+            if reason:
+                out[(j, e.pk)] = reason
+    for d in DeclaredConflict.objects.filter(track=track, judge_id__in=list(judge_ids)):
+        out[(d.judge_id, d.entry_id)] = f"本人申报回避：{d.reason}"
+    return out
+
+
+def conflict_reason(track, judge, entry):
+    homes = home_orgs([judge.pk]).get(judge.pk, [])
+    reason = auto_conflict(homes, entry.organization_id, entry.organization.parent_id)
+    if reason:
+        return reason
+    declared = DeclaredConflict.objects.filter(judge=judge, entry=entry).first()
+    return f"本人申报回避：{declared.reason}" if declared else ""
+
+
+def all_conflicts(track):
+    judges = judges_for(track)
+    entries = entries_for(track)
+    by_id = {e.pk: e for e in entries}
+    jmap = {j.pk: j for j in judges}
+    cmap = conflict_map(track, list(jmap), entries)
+    declared = {(d.judge_id, d.entry_id): d for d in DeclaredConflict.objects.filter(track=track).select_related("declared_by")}
+    rows = []
+    for (j, e), reason in sorted(cmap.items()):
+        rows.append({"judge": jmap[j], "entry": by_id[e], "reason": reason, "declared": declared.get((j, e))})
+    return rows
+
+
+# ---------------------------------------------------------------- judges' queues
+
+
+def judge_queue(user, track):
+    """The judge's own assignments in this track (both rounds), conflicted ones left out."""
+    assignments = list(
+        Assignment.objects.filter(track=track, judge=user)
+        .select_related("entry", "entry__organization", "entry__organization__parent", "entry__college")
+        .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk")
+    )
+    conflicts = conflict_map(track, [user.pk], [a.entry for a in assignments])
+    return [a for a in assignments if (user.pk, a.entry_id) not in conflicts]
+
+
+def judge_tracks(user):
+    """Tracks where the user is a judge, with their sheets."""
+    # 党建品牌 before 特色支部
+    tracks = list(JudgingTrack.objects.filter(judges=user).select_related("campaign").order_by("-campaign__year", "-track"))
+    sheets = {(s.track_id, s.round): s for s in ScoreSheet.objects.filter(judge=user, track__in=tracks)}
+    return tracks, sheets
+
+
+def sheet_for(track, judge, round_):
+    return ScoreSheet.objects.filter(track=track, judge=judge, round=round_).first()
+
+
+def progress(track):
+    """Per judge and round: assigned, done, abstained, submitted."""
+    rows = (
+        Assignment.objects.filter(track=track)
+        .values("judge_id", "round")
+        .annotate(
+            n=Count("id"),
+            done=Count("id", filter=Q(complete=True) | Q(abstained=True)),
+            abstained=Count("id", filter=Q(abstained=True)),
+        )
+    )
+    sheets = {(s.judge_id, s.round): s for s in ScoreSheet.objects.filter(track=track)}
+    judges = {j.pk: j for j in judges_for(track)}
+    out = []
+    for r in rows:
+        judge = judges.get(r["judge_id"])
+        if judge is None:
+            continue
+        out.append({**r, "judge": judge, "sheet": sheets.get((r["judge_id"], r["round"]))})
+    out.sort(key=lambda r: (r["round"], r["judge"].username))
+    return out
+
+
+# ---------------------------------------------------------------- ranking
+
+
+def scores_for(track, criteria=None):
+    """Counted scores (complete, not abstained) as aggregation.Score objects."""
+    criteria = criteria if criteria is not None else criteria_for(track)
+    code = {str(c.pk): c.code for c in criteria}
+    rows = Assignment.objects.filter(track=track, complete=True, abstained=False).values_list(
+        "entry_id", "judge_id", "round", "total", "points"
+    )
+    return [
+        aggregation.Score(e, j, float(t), {code[k]: v for k, v in (p or {}).items() if k in code}, r)
+        for e, j, r, t, p in rows
+    ]
+
+
+def rank_kwargs(track, criteria):
+    return {
+        "max_total": sum(c.max_points for c in criteria) or 100,
+        "tie_break": list(track.tie_break or []),
+        "votes": dict(CommitteeVote.objects.filter(track=track).values_list("entry_id", "votes")),
+        "weights": (track.round1_weight, track.round2_weight) if track.second_round else (100, 0),
+        "disagree_sd": float(track.disagree_sd),
+    }
+
+
+def ranking(track, with_stability=True):
+    """Everything the ranking page, the exports and the decision step need, in a fixed number of queries."""
+    entries = entries_for(track)
+    criteria = criteria_for(track)
+    scores = scores_for(track, criteria)
+    kwargs = rank_kwargs(track, criteria)
+    ids = [e.pk for e in entries]
+    results = aggregation.rank(ids, scores, rule=track.aggregation, normalise=track.normalise, **kwargs)
+    stab = aggregation.stability(ids, scores, track.award_count, **kwargs) if with_stability else {}
+    by_id = {e.pk: e for e in entries}
+    assigned = dict(
+        Assignment.objects.filter(track=track, round=Round.MATERIALS).values("entry_id").annotate(n=Count("id"))
+        .values_list("entry_id", "n")
+    )
+    abstained = dict(
+        Assignment.objects.filter(track=track, abstained=True).values("entry_id").annotate(n=Count("id"))
+        .values_list("entry_id", "n")
+    )
+    rows = [
+        {"entry": by_id[r.entry_id], "r": r, "stability": stab.get(r.entry_id), "assigned": assigned.get(r.entry_id, 0),
+         "abstained": abstained.get(r.entry_id, 0)}
+        for r in results
+    ]
+    return {"rows": rows, "criteria": criteria, "rule_labels": [aggregation.RULE_LABELS[k] for k in aggregation.RULES],
+            "scores": scores}
+
+
+def score_matrix(track):
+    """Every assignment with its judge, entry and points, for the XLSX (admins only)."""
+    return list(
+        Assignment.objects.filter(track=track)
+        .select_related("judge", "entry", "entry__organization", "entry__college")
+        .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk", "judge__username")
+    )
+
+
+def scores_from_history(track):
+    """Replay the audit trail: {assignment_id: (points, abstained)} for the track's current assignments.
+
+    Shows that the ranking inputs can be rebuilt from the history alone (score, abstain, unassign)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEntry
+
+    current = set(Assignment.objects.filter(track=track).values_list("pk", flat=True))
+    state = {}
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Assignment), action__in=["score", "abstain", "unassign"]
+    ).order_by("at", "id")
+    for e in entries:
+        pk = int(e.object_id)
+        if pk not in current:
+            continue
+        points, abstained = state.get(pk, ({}, False))
+        if "points" in e.changes:
+            points = e.changes["points"][1] or {}
+        if "abstained" in e.changes:
+            abstained = e.changes["abstained"][1]
+        state[pk] = (points, abstained)
+    return state

@@ -1,0 +1,252 @@
+"""组织部's side: tracks, settings, rubric, judges and assignments, conflicts, stage actions."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from campaigns.models import Campaign
+from campaigns.queries import current_campaign
+from organizations.models import Role, User
+from submissions.models import Entry, Track
+
+from .. import queries, services
+from ..forms import CriterionFormSet, ObjectionForm, TrackSettingsForm
+from ..models import Assignment, Objection, Round, ScoreSheet, Stage
+from .common import TrackMixin, run
+
+
+class IndexView(PermissionRequiredMixin, TemplateView):
+    """组织部 manage the tracks here; approvers (校领导) only read the rankings."""
+
+    permission_required = "reviews.view_ranking"
+    template_name = "reviews/index.html"
+
+    def get_campaign(self):
+        pk = self.request.GET.get("campaign") or self.request.POST.get("campaign")
+        if pk and str(pk).isdigit():
+            return get_object_or_404(Campaign, pk=pk)
+        return current_campaign()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        campaign = self.get_campaign()
+        tracks = queries.tracks_for(campaign)
+        have = {t.track for t in tracks}
+        manage = self.request.user.has_perm("reviews.manage_judging")
+        ctx.update(campaign=campaign, tracks=tracks, missing=[t for t in Track if t.value not in have] if manage else [],
+                   campaigns=Campaign.objects.all(), manage=manage)
+        return ctx
+
+    def post(self, request):
+        if not request.user.has_perm("reviews.manage_judging"):
+            raise PermissionDenied
+        campaign = self.get_campaign()
+        kind = request.POST.get("track")
+        if campaign is None or kind not in Track.values:
+            raise Http404
+        track = run(request, services.create_track, campaign, kind, by=request.user,
+                    success="已创建评审，评分标准为默认值，可修改。")
+        return redirect("reviews:track", pk=track.pk) if track else redirect("reviews:index")
+
+
+class TrackView(TrackMixin, TemplateView):
+    permission_required = "reviews.manage_judging"
+    template_name = "reviews/track.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        t = self.get_track()
+        ctx.update(
+            track=t, criteria=queries.criteria_for(t), judges=queries.judges_for(t), progress=queries.progress(t),
+            n_entries=len(queries.entries_for(t)), stages=list(Stage), Stage=Stage,
+            tie_break_labels=_tie_break_labels(t), can_unlock=t.stage in queries.SCORING_STAGES,
+        )
+        return ctx
+
+
+def _tie_break_labels(track):
+    from ..models import TieBreak
+
+    names = {c.code: c.name for c in track.criteria.all()}
+    out = ["最终得分"]
+    for item in track.tie_break or []:
+        if item.startswith("criterion:"):
+            out.append(f"指标\"{names.get(item.split(':', 1)[1], '?')}\"平均分")
+        else:
+            out.append(TieBreak(item).label)
+    return out
+
+
+class SettingsView(TrackMixin, TemplateView):
+    permission_required = "reviews.manage_judging"
+    template_name = "reviews/settings.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        t = self.get_track()
+        ctx.update(track=t, form=form or TrackSettingsForm(instance=t, criteria=queries.criteria_for(t)))
+        return ctx
+
+    def post(self, request, pk):
+        t = self.get_track()
+        form = TrackSettingsForm(request.POST, instance=type(t).objects.get(pk=t.pk), criteria=queries.criteria_for(t))
+        if form.is_valid() and run(request, services.update_track, t, form.changes(), by=request.user,
+                                   expected_version=request.POST.get("version"), success="评审设置已保存。"):
+            return redirect("reviews:track", pk=t.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class RubricView(TrackMixin, TemplateView):
+    permission_required = "reviews.manage_judging"
+    template_name = "reviews/rubric.html"
+
+    def get_context_data(self, formset=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        t = self.get_track()
+        criteria = queries.criteria_for(t)
+        initial = [{"code": c.code, "name": c.name, "description": c.description, "max_points": c.max_points} for c in criteria]
+        ctx.update(track=t, criteria=criteria, total=sum(c.max_points for c in criteria),
+                   formset=formset or CriterionFormSet(initial=initial, prefix="c"))
+        return ctx
+
+    def post(self, request, pk):
+        t = self.get_track()
+        formset = CriterionFormSet(request.POST, prefix="c")
+        if formset.is_valid():
+            rows = [f.cleaned_data for f in formset.forms
+                    if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            if run(request, services.save_rubric, t, rows, by=request.user, expected_version=request.POST.get("version"),
+                   success="评分标准已保存。"):
+                return redirect("reviews:track", pk=t.pk)
+        return self.render_to_response(self.get_context_data(formset=formset))
+
+
+class JudgesView(TrackMixin, TemplateView):
+    """Choose judges, run the assignment, adjust pairs by hand (the matrix shows conflicts)."""
+
+    permission_required = "reviews.manage_judging"
+    template_name = "reviews/judges.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        t = self.get_track()
+        judges = queries.judges_for(t)
+        entries = queries.entries_for(t)
+        conflicts = queries.conflict_map(t, [j.pk for j in judges], entries)
+        pairs = {(a.judge_id, a.entry_id): a for a in Assignment.objects.filter(track=t, round=Round.MATERIALS)}
+        candidates = (User.objects.filter(role_assignments__role=Role.JUDGE, role_assignments__is_active=True)
+                      .distinct().order_by("username"))
+        homes = queries.home_orgs([u.pk for u in candidates])
+        load = {j.pk: sum(1 for (jj, _e) in pairs if jj == j.pk) for j in judges}
+        ctx.update(
+            track=t, judges=judges, entries=entries, load=load,
+            candidates=[(u, u.pk in {j.pk for j in judges}, homes.get(u.pk, [])) for u in candidates],
+            matrix=[(e, [(j, pairs.get((j.pk, e.pk)), conflicts.get((j.pk, e.pk), "")) for j in judges]) for e in entries],
+            editable=not t.stage_at_least(Stage.CLOSED),
+        )
+        return ctx
+
+    def post(self, request, pk):
+        t = self.get_track()
+        ids = [int(x) for x in request.POST.getlist("judges") if x.isdigit()]
+        run(request, services.set_judges, t, ids, by=request.user, success="评委名单已保存。")
+        return redirect("reviews:judges", pk=t.pk)
+
+
+class ConflictsView(TrackMixin, TemplateView):
+    permission_required = "reviews.manage_judging"
+    template_name = "reviews/conflicts.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        t = self.get_track()
+        ctx.update(track=t, rows=queries.all_conflicts(t), judges=queries.judges_for(t), entries=queries.entries_for(t),
+                   can_declare=not t.stage_at_least(Stage.PROPOSED))
+        return ctx
+
+
+def _date(value):
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class ActionView(TrackMixin, View):
+    """POST-only stage and adjustment actions. Each one is a service call; refusals become messages."""
+
+    permission_required = "reviews.manage_judging"
+    ACTIONS = {"assign", "open", "close", "add", "remove", "conflict", "unlock", "vote", "propose", "approve",
+               "publicity", "objection", "handle", "publish"}
+
+    def post(self, request, pk, action):
+        if action not in self.ACTIONS:
+            raise Http404
+        t = self.get_track()
+        u = request.user
+        P = request.POST
+        back = P.get("next") or ""
+        if action == "assign":
+            result = run(request, services.assign, t, by=u)
+            if result:
+                added, shortfall = result
+                messages.success(request, f"已新增 {added} 条评审分配。")
+                if shortfall:
+                    messages.warning(request, "以下项目可用（无需回避的）评委不足：" + "、".join(str(e.organization) for e in shortfall))
+        elif action == "open":
+            run(request, services.open_scoring, t, by=u, success="评审已开始，评分标准与排名规则已冻结。")
+        elif action == "close":
+            run(request, services.close_scoring, t, by=u, success="本轮评分已结束。")
+        elif action in {"add", "remove", "conflict"}:
+            entry = get_object_or_404(Entry, pk=P.get("entry"))
+            judge = get_object_or_404(User, pk=P.get("judge"))
+            if action == "add":
+                run(request, services.add_assignment, t, judge, entry, by=u, success="已添加分配。")
+            elif action == "remove":
+                a = get_object_or_404(Assignment, track=t, judge=judge, entry=entry, round=Round.MATERIALS)
+                run(request, services.remove_assignment, a, by=u, success="已取消分配。")
+            else:
+                run(request, services.declare_conflict, t, judge, entry, P.get("reason", ""), by=u, success="已记录回避。")
+        elif action == "unlock":
+            sheet = get_object_or_404(ScoreSheet, pk=P.get("sheet"), track=t)
+            run(request, services.unlock_sheet, sheet, by=u, reason=P.get("reason", ""), success="评分表已解锁，评委可修改后重新提交。")
+        elif action == "vote":
+            entry = get_object_or_404(Entry, pk=P.get("entry"))
+            votes = P.get("votes", "")
+            if not votes.isdigit():
+                messages.error(request, "票数须为非负整数。")
+            else:
+                run(request, services.record_vote, t, entry, int(votes), by=u, success="已记录委员会表决。")
+        elif action == "propose":
+            run(request, services.propose, t, by=u, success="已提出拟表彰名单。")
+        elif action == "approve":
+            run(request, services.approve, t, by=u, note=P.get("note", ""), success="已记录党委审定。")
+        elif action == "publicity":
+            start = _date(P.get("start"))
+            if start is None:
+                messages.error(request, "请填写公示开始日期。")
+            else:
+                run(request, services.open_publicity, t, by=u, start=start, end=_date(P.get("end")), success="公示已开始。")
+        elif action == "objection":
+            form = ObjectionForm(P, entries=queries.entries_for(t))
+            if form.is_valid():
+                entry = Entry.objects.filter(pk=form.cleaned_data["entry"]).first() if form.cleaned_data["entry"] else None
+                run(request, services.record_objection, t, by=u, content=form.cleaned_data["content"],
+                    received_on=form.cleaned_data["received_on"], entry=entry, success="已记录异议。")
+            else:
+                messages.error(request, "异议信息不完整。")
+        elif action == "handle":
+            o = get_object_or_404(Objection, pk=P.get("objection"), track=t)
+            run(request, services.handle_objection, o, by=u, handling=P.get("handling", ""),
+                expected_version=P.get("version"), success="已记录处理情况。")
+        elif action == "publish":
+            run(request, services.publish, t, by=u, success="评审结果已公布。")
+        targets = {"judges": "reviews:judges", "conflicts": "reviews:conflicts", "ranking": "reviews:ranking",
+                   "decision": "reviews:decision"}
+        return redirect(targets.get(back, "reviews:track"), pk=t.pk)

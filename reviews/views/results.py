@@ -1,0 +1,111 @@
+"""Ranking, decision steps, published results, exports and printouts."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from campaigns.queries import current_campaign
+from organizations.models import User
+
+from .. import exports, pdf, queries, services
+from ..forms import ObjectionForm
+from ..models import Award, Round, Stage
+from .common import TrackMixin
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(data, content_type, filename):
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+class RankingView(TrackMixin, TemplateView):
+    permission_required = "reviews.view_ranking"
+    template_name = "reviews/ranking.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        t = self.get_track()
+        board = queries.ranking(t)
+        ctx.update(track=t, board=board, rows=board["rows"], Stage=Stage,
+                   can_vote=t.stage == Stage.CLOSED and self.request.user.has_perm("reviews.manage_judging"),
+                   n_disagree=sum(1 for r in board["rows"] if r["r"].disagree),
+                   unstable=sum(1 for r in board["rows"] if r["stability"] and r["r"].place and r["r"].place <= t.award_count
+                                and not r["stability"]["holds"]))
+        return ctx
+
+
+class DecisionView(TrackMixin, TemplateView):
+    permission_required = "reviews.manage_judging"
+    template_name = "reviews/decision.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        t = self.get_track()
+        today = timezone.localdate()
+        ctx.update(
+            track=t, Stage=Stage, objections=list(t.objections.select_related("entry", "entry__organization")),
+            objection_form=ObjectionForm(entries=queries.entries_for(t), initial={"received_on": today}),
+            default_start=today, default_end=services.add_working_days(today, 5),
+            awards=list(t.awards.select_related("entry", "entry__organization", "entry__college")),
+            steps=[(Stage.PROPOSED, "提出拟表彰名单"), (Stage.APPROVED, "党委审定"), (Stage.PUBLICITY, "公示"),
+                   (Stage.PUBLISHED, "公布结果")],
+        )
+        return ctx
+
+
+class ResultsView(LoginRequiredMixin, TemplateView):
+    """Published results, for everyone signed in."""
+
+    template_name = "reviews/results.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        campaign = current_campaign()
+        awards = list(
+            Award.objects.filter(track__campaign=campaign, track__stage=Stage.PUBLISHED)
+            .select_related("track", "entry", "entry__organization", "entry__college").order_by("track__track", "place")
+        )
+        ctx.update(campaign=campaign, awards=awards)
+        return ctx
+
+
+class MatrixXlsxView(TrackMixin, View):
+    permission_required = "reviews.manage_judging"
+
+    def get(self, request, pk):
+        t = self.get_track()
+        return _attachment(exports.matrix_xlsx(t), XLSX, f"{t.campaign.year}年{t.get_track_display()}评分明细.xlsx")
+
+
+class RankingXlsxView(TrackMixin, View):
+    permission_required = "reviews.view_ranking"
+
+    def get(self, request, pk):
+        t = self.get_track()
+        return _attachment(exports.ranking_xlsx(t), XLSX, f"{t.campaign.year}年{t.get_track_display()}排名.xlsx")
+
+
+class SheetPdfView(TrackMixin, View):
+    """A judge's 评分表: the judge themself, or 组织部."""
+
+    permission_required = "reviews.view_sheet"
+
+    def get(self, request, pk, judge, round):
+        t = self.get_track()
+        if round not in Round.values:
+            raise Http404
+        if not request.user.has_perm("reviews.manage_judging") and judge != request.user.pk:
+            raise Http404
+        j = get_object_or_404(User, pk=judge, judging_tracks=t)
+        data = pdf.sheet_pdf(t, j, round)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f"inline; filename=sheet-{t.campaign.year}-{t.track}-{j.username}.pdf"
+        return response

@@ -1,0 +1,37 @@
+"""The ranking page keeps a constant number of queries at 60 entries × 15 judges × 6 criteria."""
+
+import pytest
+from django.urls import reverse
+
+from reviews.demo import build_scored_track
+
+
+def test_ranking_page_queries_are_constant_for_60_entries_15_judges_6_criteria(world, client_for,
+                                                                              django_assert_max_num_queries):
+    track = build_scored_track(world.campaign)
+    c = client_for(world.users.admin)
+    c.get(reverse("reviews:ranking", args=[track.pk]))  # warm the session/permission caches
+    with django_assert_max_num_queries(17):
+        response = c.get(reverse("reviews:ranking", args=[track.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('data-testid="rank-row"') == 60
+    assert "15/15" in body  # every entry: 15 counted judges of 15 assigned
+
+
+@pytest.mark.parametrize("name", ["reviews:track", "reviews:judges", "reviews:conflicts", "reviews:matrix_xlsx",
+                                  "reviews:ranking_xlsx", "reviews:decision"])
+def test_admin_pages_queries_are_constant_at_size(world, client_for, django_assert_max_num_queries, name):
+    track = build_scored_track(world.campaign)
+    c = client_for(world.users.admin)
+    with django_assert_max_num_queries(25):
+        assert c.get(reverse(name, args=[track.pk])).status_code == 200
+
+
+def test_judge_queue_queries_are_constant(world, client_for, django_assert_max_num_queries):
+    track = build_scored_track(world.campaign)
+    c = client_for(track.judges.first())
+    with django_assert_max_num_queries(20):
+        response = c.get(reverse("reviews:queue"))
+    assert response.status_code == 200
+    assert response.content.decode().count("bi-check-circle-fill") == 60

@@ -1,0 +1,21 @@
+from django.core.management import call_command
+
+from campaigns import obligations
+from campaigns.models import Campaign
+from organizations.models import User
+from reviews.models import Assignment, JudgingTrack, Stage
+
+
+def test_seed_judging_demo_is_idempotent_and_leaves_work_for_judge1(db):
+    call_command("seed_demo", phase=3, verbosity=0)
+    call_command("seed_judging_demo", verbosity=0)
+    counts = (JudgingTrack.objects.count(), Assignment.objects.count())
+    call_command("seed_judging_demo", verbosity=0)
+    assert (JudgingTrack.objects.count(), Assignment.objects.count()) == counts
+    stages = dict(JudgingTrack.objects.values_list("track", "stage"))
+    assert stages == {"brand": Stage.SCORING, "branch": Stage.CLOSED}
+    judge1 = User.objects.get(username="judge1")
+    # judge1's home is 机械工程学院党委: never assigned its entries
+    assert not Assignment.objects.filter(judge=judge1, entry__organization__name__startswith="机械").exists()
+    todo = [o for o in obligations.for_user(Campaign.objects.current(), judge1) if o.key.startswith("judging_")]
+    assert [o.done for o in todo] == [False]
