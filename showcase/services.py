@@ -134,9 +134,28 @@ def pick(campaign, organization, kind, by):
                   "org_type": organization.org_type, "title": "-"},
     )
     take_snapshot(item)
-    record(by, item, "create" if created else "update", organization=organization,
-           note="收录到成果展示（采集申报材料快照）" if created else "从申报材料更新展示内容")
+    note = "收录到成果展示（采集申报材料快照）" if created else "从申报材料更新展示内容"
+    if created:
+        award = judged_award(item)
+        if award:
+            item.award = award
+            item.save(update_fields=["award", "updated_at"])
+            note += f"；按已公布的评审结果标注“{item.award_label}”"
+    record(by, item, "create" if created else "update", organization=organization, note=note)
     return item
+
+
+def judged_award(item):
+    """The 十佳 badge from the judging app's published results (reviews.Award), or ""."""
+    from reviews.models import Award as JudgingAward
+    from reviews.models import Stage
+
+    if item.entry_id is None:
+        return ""
+    won = JudgingAward.objects.filter(entry_id=item.entry_id, track__stage=Stage.PUBLISHED).exists()
+    if not won:
+        return ""
+    return Award.BRAND_TOP10 if item.kind == ItemKind.BRAND else Award.BRANCH_TOP10
 
 
 @transaction.atomic

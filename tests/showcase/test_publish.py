@@ -160,3 +160,29 @@ def test_publish_redirects_only_to_local_next(picked, client_for):
     assert r["Location"].startswith(reverse("showcase:manage"))
     r = admin.post(reverse("showcase:unpublish", args=[picked.item_a.pk]), {"next": "/showcase/items/1/"})
     assert r["Location"] == "/showcase/items/1/"
+
+
+def test_picking_takes_the_badge_from_published_judging_results(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reviews.models import Award as JudgingAward
+    from reviews.models import JudgingTrack
+
+    from .conftest import brand_sources
+
+    _f1, entry = brand_sources(world.campaign, world.college_a, "红色引擎", photo=False)
+    brand_sources(world.campaign, world.college_b, "青春领航", photo=False)
+    now = timezone.now()
+    track = JudgingTrack.objects.create(campaign=world.campaign, track="brand", opens_at=now,
+                                        closes_at=now + dt.timedelta(days=1), stage="publicity")
+    JudgingAward.objects.create(track=track, entry=entry, place=1, final_score=95)
+    # results not published yet: no badge
+    assert services.pick(world.campaign, world.college_a, "brand", by=world.users.admin).award == ""
+    ShowcaseItem.objects.all().delete()
+    JudgingTrack.objects.filter(pk=track.pk).update(stage="published")
+    a = services.pick(world.campaign, world.college_a, "brand", by=world.users.admin)
+    b = services.pick(world.campaign, world.college_b, "brand", by=world.users.admin)
+    assert (a.award, b.award) == ("brand_top10", "")
+    assert "十佳党建品牌" in history_for(a)[0].note
