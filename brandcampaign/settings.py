@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "submissions",
     "reviews",
     "dashboard",
+    "showcase",
 ]
 
 MIDDLEWARE = [

@@ -25,5 +25,6 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("audit/", include("core.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("showcase/", include("showcase.urls")),
     path("sysadmin/", admin.site.urls),
 ]

@@ -17,6 +17,9 @@ ACTION_LABELS = {
     "revoke_extension": "撤销延期",
     "upload": "上传",
     "delete": "删除",
+    "publish": "发布",
+    "unpublish": "撤回发布",
+    "set_award": "设置十佳",
     "manual_reminder": "手动提醒",
 }
 

@@ -20,6 +20,7 @@ ADMIN_ONLY = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judg
 COLLEGE_A = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 200, "judge": 403, "admin": 200}
 COLLEGE_A_AND_BRANCH = {"anon": LOGIN, "norole": 403, "branch": 200, "college": 200, "judge": 403, "admin": 200}
 POST_ONLY_ADMIN = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 405}
+UNPUBLISHED_A = {"anon": 404, "norole": 404, "branch": 404, "college": 200, "judge": 404, "admin": 200}
 POST_ONLY_COLLEGE_A_AND_BRANCH = {"anon": LOGIN, "norole": 403, "branch": 405, "college": 405, "judge": 403, "admin": 403}
 JUDGE_ONLY = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 200, "admin": 403}
 POST_ONLY_JUDGE = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 405, "admin": 403}
@@ -99,6 +100,24 @@ MATRIX = [
     row("submissions:scan_upload", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
     row("submissions:row_return", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
     row("submissions:row_skip", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
+    # phase 4: the showcase is public; unpublished items are 404 except to their org and 组织部
+    row("showcase:list", {r: 200 for r in ROLES}),
+    row("showcase:library", {r: 200 for r in ROLES}),
+    row("showcase:detail", {r: 200 for r in ROLES}, lambda w: {"pk": w.published_item.pk}),
+    row("showcase:detail", UNPUBLISHED_A, lambda w: {"pk": w.unpublished_item.pk}),
+    row("showcase:logo", {r: 200 for r in ROLES}, lambda w: {"pk": w.published_item.pk}),
+    row("showcase:logo", UNPUBLISHED_A, lambda w: {"pk": w.unpublished_item.pk}),
+    row("showcase:poster", {r: 200 for r in ROLES}, lambda w: {"pk": w.published_item.pk}),
+    row("showcase:poster", UNPUBLISHED_A, lambda w: {"pk": w.unpublished_item.pk}),
+    row("showcase:manage", ADMIN_ONLY),
+    row("showcase:pick", POST_ONLY_ADMIN, lambda w: {"year": w.campaign.year}),
+    row("showcase:publish", POST_ONLY_ADMIN, lambda w: {"pk": w.unpublished_item.pk}),
+    row("showcase:unpublish", POST_ONLY_ADMIN, lambda w: {"pk": w.published_item.pk}),
+    row("showcase:refresh", POST_ONLY_ADMIN, lambda w: {"pk": w.published_item.pk}),
+    row("showcase:booklets", ADMIN_ONLY),
+    row("showcase:booklet_status", ADMIN_ONLY, lambda w: {"pk": w.booklet.pk}),
+    row("showcase:booklet_file", ADMIN_ONLY, lambda w: {"pk": w.booklet.pk}),
+    row("showcase:bundle", ADMIN_ONLY, lambda w: {"year": w.campaign.year}),
     row("campaigns:reminders_current", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 302}),
     row("campaigns:reminders", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:reminder_log", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
@@ -173,6 +192,25 @@ def prepare(world):
     judging.set_judges(world.track, [world.users.judge.pk], by=world.users.admin)
     world.assignment = judging.add_assignment(world.track, world.users.judge, entry, by=world.users.admin)
     world.track = judging.open_scoring(world.track, by=world.users.admin)
+    prepare_showcase(world, ContentFile)
+
+
+def prepare_showcase(world, ContentFile):
+    """A published item (college B), an unpublished one (college A), both with logo and poster; a booklet."""
+    from showcase.models import Booklet, ShowcaseItem
+
+    def item(org, published):
+        it = ShowcaseItem(campaign=world.campaign, year=world.campaign.year, organization=org, college=org,
+                          kind="brand", org_name=org.name, org_type=org.org_type, title="品牌", is_published=published)
+        it.logo.save("l.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+        it.poster.save("p.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=False)
+        it.save()
+        return it
+
+    world.published_item = item(world.college_b, True)
+    world.unpublished_item = item(world.college_a, False)
+    world.booklet = Booklet.objects.create(campaign=world.campaign, title="汇编", status="done", progress=100)
+    world.booklet.file.save("b.pdf", ContentFile(b"%PDF-1.4 booklet"))
 
 
 def _notification_for(user):

@@ -95,7 +95,7 @@ def test_account_without_role_sees_no_role_page(page, login, screenshot):
     expect(notice).to_contain_text("您的账号尚未分配角色")
     expect(notice).to_contain_text("账号 norole 已登录")
     expect(page.get_by_test_id("todo-list")).to_have_count(0)
-    assert nav_links(page) == {"首页"}
+    assert nav_links(page) == {"首页", "成果展示"}  # the public showcase is for everyone
     assert_page_assets_ok(page)
     screenshot(page, "home-norole")
 

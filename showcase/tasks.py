@@ -1,0 +1,20 @@
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def make_poster(item_pk):
+    """Extract the micro-video's poster frame. Idempotent (overwrites the previous poster)."""
+    from .media import save_poster
+    from .models import ShowcaseItem
+
+    item = ShowcaseItem.objects.select_related("video").filter(pk=item_pk).first()
+    if item is not None:
+        save_poster(item)
+
+
+@shared_task(ignore_result=True)
+def generate_booklet(booklet_pk):
+    """Render one 成果汇编 PDF. Idempotent: a finished booklet is left alone."""
+    from .booklet import generate
+
+    generate(booklet_pk)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "showcase"
+urlpatterns = [
+    path("", views.ShowcaseListView.as_view(), name="list"),
+    path("cases/", views.LibraryView.as_view(), name="library"),
+    path("items/<int:pk>/", views.ItemDetailView.as_view(), name="detail"),
+    path("items/<int:pk>/logo/", views.ItemLogoView.as_view(), name="logo"),
+    path("items/<int:pk>/poster/", views.ItemPosterView.as_view(), name="poster"),
+    path("manage/", views.ManageView.as_view(), name="manage"),
+    path("manage/<int:year>/pick/", views.PickView.as_view(), name="pick"),
+    path("manage/items/<int:pk>/publish/", views.ItemActionView.as_view(action="publish"), name="publish"),
+    path("manage/items/<int:pk>/unpublish/", views.ItemActionView.as_view(action="unpublish"), name="unpublish"),
+    path("manage/items/<int:pk>/refresh/", views.ItemActionView.as_view(action="refresh"), name="refresh"),
+    path("manage/booklets/", views.BookletListView.as_view(), name="booklets"),
+    path("manage/booklets/<int:pk>/status/", views.BookletStatusView.as_view(), name="booklet_status"),
+    path("manage/booklets/<int:pk>/file/", views.BookletFileView.as_view(), name="booklet_file"),
+    path("manage/bundle/<int:year>/", views.BundleView.as_view(), name="bundle"),
+]
