@@ -1,5 +1,8 @@
 """Reads for campaigns and deadlines."""
 
+import contextlib
+import contextvars
+
 from django.utils import timezone
 
 from .models import Campaign, Deadline, DeadlineExtension
@@ -32,7 +35,36 @@ def effective_due(deadline, org, extensions=None):
     return deadline.due_at
 
 
+_memo = contextvars.ContextVar("campaign_lookups", default=None)
+
+
+@contextlib.contextmanager
+def memoized():
+    """Inside the block, deadline() and extension_map() read each campaign's rows once.
+
+    For loops that ask the obligations registry about many people (reminders, previews); the
+    block must not span writes to deadlines or extensions."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _remember(key, load):
+    memo = _memo.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
 def extension_map(campaign_id):
+    return _remember(("extensions", campaign_id), lambda: _extension_map(campaign_id))
+
+
+def _extension_map(campaign_id):
     return {
         (e.deadline_id, e.organization_id): e.due_at
         for e in DeadlineExtension.objects.filter(deadline__campaign_id=campaign_id).only(
@@ -57,4 +89,5 @@ def days_left(due, now=None):
 def deadline(campaign, kind):
     if campaign is None:
         return None
-    return Deadline.objects.filter(campaign=campaign, kind=kind).first()
+    by_kind = _remember(("deadlines", campaign.pk), lambda: {d.kind: d for d in Deadline.objects.filter(campaign=campaign)})
+    return by_kind.get(kind)

@@ -51,7 +51,7 @@ from .models import (
     ReminderSettings,
     ReminderStatus,
 )
-from .queries import current_campaign, effective_due, extension_map
+from .queries import current_campaign, effective_due, extension_map, memoized
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,11 @@ def open_items(campaign, now, *, user_ids=None, kinds=None):
 
     Items without a deadline_kind (or for a kind with no Deadline) cannot be reminded about and
     are ignored. An obligation without a due_at gets the extension-aware due of its org."""
+    with memoized():
+        return _open_items(campaign, now, user_ids=user_ids, kinds=kinds)
+
+
+def _open_items(campaign, now, *, user_ids=None, kinds=None):
     deadlines = {d.kind: d for d in campaign.deadlines.all()}
     extensions = extension_map(campaign.pk)
     result = defaultdict(lambda: defaultdict(list))
