@@ -75,3 +75,5 @@ rules.add_perm("submissions.view_outcomes", is_zzb_admin | is_approver | org_own
 rules.add_perm("submissions.add_outcome", org_owner)
 rules.add_perm("submissions.view_outcome", is_zzb_admin | is_approver | outcome_owner)
 rules.add_perm("submissions.edit_outcome", outcome_owner)
+
+rules.add_perm("submissions.edit_standards", is_zzb_admin)

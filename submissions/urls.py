@@ -5,6 +5,7 @@ from .views import entries, files, form1, form2, outcomes, shared
 app_name = "submissions"
 urlpatterns = [
     path("progress/", shared.ProgressView.as_view(), name="progress"),
+    path("standards/", shared.StandardsView.as_view(), name="standards"),
     path("files/<uuid:uuid>/", files.AttachmentView.as_view(), name="attachment"),
     path("current/check/", shared.CurrentCampaignRedirectView.as_view(target="submissions:formal_check"),
          name="formal_check_current"),

@@ -58,6 +58,7 @@ MATRIX = [
     row("core:audit", ADMIN_ONLY),
     # phase 1: 附件1 / 附件2 (college A's forms exist, see prepare())
     row("submissions:progress", ADMIN_ONLY),
+    row("submissions:standards", ADMIN_ONLY),
     row("submissions:my", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 302, "judge": 403, "admin": 403},
         lambda w: {"kind": "form1"}),
     row("submissions:my", {"anon": LOGIN, "norole": 403, "branch": 302, "college": 403, "judge": 403, "admin": 403},

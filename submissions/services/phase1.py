@@ -396,3 +396,19 @@ def submit_form2(form2, *, by, expected_version=None):
     if problems:
         raise WorkflowError("汇总表还不能提交：" + "；".join(problems))
     return _transition(form2, FormState.SUBMITTED, by, "submit", submitted=True)
+
+
+@transaction.atomic
+def save_standards(formset, *, by):
+    """Save edited 五个到位/七个有力 items; one audit entry per changed item. Returns how many changed."""
+    changed = 0
+    for form in formset.forms:
+        if not form.has_changed():
+            continue
+        before = audit.snapshot(StandardItem.objects.get(pk=form.instance.pk))
+        item = form.save()
+        changes = audit.diff(before, audit.snapshot(item))
+        if changes:
+            audit.record(by, item, "update", changes)
+            changed += 1
+    return changed

@@ -189,3 +189,32 @@ class CurrentCampaignRedirectView(View):
         if campaign is None:
             raise Http404
         return redirect(self.target, campaign.pk)
+
+
+class StandardsView(PermissionRequiredMixin, TemplateView):
+    """组织部 edits the wording of "五个到位" / "七个有力" (reference data; every change audited)."""
+
+    permission_required = "submissions.edit_standards"
+    template_name = "submissions/standards.html"
+
+    def get_formset(self, data=None):
+        from django.forms import modelformset_factory
+
+        from ..models import StandardItem
+
+        formset_class = modelformset_factory(StandardItem, fields=["name", "description", "sort_order", "is_active"], extra=0)
+        return formset_class(data, queryset=StandardItem.objects.order_by("kind", "sort_order"))
+
+    def get_context_data(self, formset=None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["formset"] = formset or self.get_formset()
+        return ctx
+
+    def post(self, request):
+        formset = self.get_formset(request.POST)
+        if not formset.is_valid():
+            messages.error(request, "有内容不符合要求，请修改后再保存。")
+            return self.render_to_response(self.get_context_data(formset=formset))
+        n = services.save_standards(formset, by=request.user)
+        messages.success(request, f"已保存（修改 {n} 项）。")
+        return redirect("submissions:standards")
