@@ -7,7 +7,6 @@ an immediate download and a background ExportJob (settings.EXPORT_ASYNC_ROW_THRE
 """
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -366,8 +365,8 @@ def review_summary_workbook(filters, now=None, progress=None):
     def rows():
         for i, line in enumerate(lines, 1):
             c = line.cells
-            f1, f2, brand = line.form1, line.form2, line.brand
-            deadline_items = [k for k in ("form1", "form2", "brand", "recommend")]
+            f1, brand = line.form1, line.brand
+            deadline_items = ("form1", "form2", "brand", "recommend")
             on_time = sum(1 for k in deadline_items if c[k].done and (
                 c[k].due is None or c[k].submitted_at is None or c[k].submitted_at <= c[k].due))
             late = [queries.ITEM_SHORT[k] + (f"（{c[k].label}）") for k in deadline_items if c[k].overdue]

@@ -93,3 +93,14 @@ def entry_pdf(entry, use_cache=True):
     if use_cache:
         default_storage.save(key, ContentFile(data))
     return data
+
+
+def pdf_response(data, filename):
+    """An inline PDF download with a UTF-8 (Chinese) file name."""
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response

@@ -1,5 +1,7 @@
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
@@ -50,3 +52,20 @@ class FormKindMixin(CampaignOrgMixin):
         if obj is None and required:
             raise Http404("尚未填写")
         return obj
+
+
+class CurrentCampaignView(View):
+    """Navigation shortcuts: sign-in required, then `go(request, campaign, **kwargs)` for the current campaign."""
+
+    def get(self, request, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        from campaigns.queries import current_campaign
+
+        campaign = current_campaign()
+        if campaign is None:
+            raise Http404("尚未设置年度活动")
+        return self.go(request, campaign, **kwargs)
+
+    def go(self, request, campaign, **kwargs):
+        raise NotImplementedError

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
@@ -8,14 +8,13 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
-from campaigns.queries import current_campaign
 from core.audit import field_labels, history_for
 from core.concurrency import StaleEdit
 
 from .. import pdf, queries, services
 from ..forms import CheckForm, EntryForm, RecommendForm
 from ..models import Attachment, Entry, EntryState, Track
-from .common import CampaignOrgMixin
+from .common import CampaignOrgMixin, CurrentCampaignView
 from .uploading import CappedUploadMixin, run_upload
 
 
@@ -219,13 +218,8 @@ class EntryPdfView(EntryMixin, View):
 
     def get(self, request, pk):
         entry = self.get_entry()
-        data = pdf.entry_pdf(entry)
-        from urllib.parse import quote
-
-        response = HttpResponse(data, content_type="application/pdf")
         name = f"{entry.organization.name}-附件3-{entry.get_track_display()}-{entry.campaign.year}.pdf"
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
-        return response
+        return pdf.pdf_response(pdf.entry_pdf(entry), name)
 
 
 class FormalCheckView(PermissionRequiredMixin, TemplateView):
@@ -244,15 +238,10 @@ class FormalCheckView(PermissionRequiredMixin, TemplateView):
         return ctx
 
 
-class MyEntriesRedirectView(View):
-    def get(self, request):
+class MyEntriesRedirectView(CurrentCampaignView):
+    def go(self, request, campaign):
         from organizations import roles
 
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        campaign = current_campaign()
-        if campaign is None:
-            raise Http404
         colleges = roles.college_ids(request.user)
         if colleges:
             return redirect("submissions:entries", campaign.pk, sorted(colleges)[0])

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
@@ -8,7 +7,6 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
-from campaigns.queries import current_campaign
 from core.concurrency import StaleEdit
 from organizations import roles
 from organizations.models import Organization
@@ -16,6 +14,7 @@ from organizations.models import Organization
 from .. import queries, services
 from ..forms import OutcomeForm
 from ..models import Outcome
+from .common import CurrentCampaignView
 from .uploading import CappedUploadMixin, run_upload
 
 
@@ -134,13 +133,8 @@ class OutcomesOverviewView(PermissionRequiredMixin, TemplateView):
         return ctx
 
 
-class MyOutcomesRedirectView(TemplateView):
-    def get(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        campaign = current_campaign()
-        if campaign is None:
-            raise Http404
+class MyOutcomesRedirectView(CurrentCampaignView):
+    def go(self, request, campaign):
         orgs = sorted(roles.college_ids(request.user)) or sorted(roles.branch_ids(request.user))
         if not orgs:
             raise PermissionDenied("您不是院(处)级党组织或党支部书记。")

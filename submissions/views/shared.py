@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
@@ -9,14 +9,14 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
 from campaigns.queries import current_campaign
-from core.audit import field_labels, history_for
+from core.audit import field_labels, history_for, history_for_many
 from organizations import roles
 from organizations.models import OrgType
 
 from .. import pdf, queries, services
 from ..forms import ReviewForm, ScanForm
 from ..models import Form2Row, FormState
-from .common import FORM_MODELS, FORM_TITLES, FormKindMixin
+from .common import FORM_MODELS, FORM_TITLES, CurrentCampaignView, FormKindMixin
 
 
 def form_url(kind, form):
@@ -59,16 +59,7 @@ class PdfView(FormKindMixin, View):
         if obj is None:
             raise Http404("尚未填写，无法生成 PDF。")
         data = pdf.form_pdf(kind, obj)
-        filename = f"{obj.organization.name}-{'附件1' if kind == 'form1' else '附件2'}-{obj.campaign.year}.pdf"
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(filename)}"
-        return response
-
-
-def _quote(name):
-    from urllib.parse import quote
-
-    return quote(name)
+        return pdf.pdf_response(data, f"{obj.organization.name}-{'附件1' if kind == 'form1' else '附件2'}-{obj.campaign.year}.pdf")
 
 
 class ScanUploadView(FormKindMixin, View):
@@ -118,9 +109,8 @@ class HistoryView(FormKindMixin, TemplateView):
         entries = list(history_for(obj))
         labels = field_labels(FORM_MODELS[kind])
         if kind == "form2":
-            rows = list(Form2Row.objects.filter(form=obj).select_related("branch"))
-            for row in rows:
-                entries.extend(history_for(row))
+            row_ids = Form2Row.objects.filter(form=obj).values_list("pk", flat=True)
+            entries.extend(history_for_many(Form2Row, list(row_ids)))
             entries.sort(key=lambda e: (e.at, e.id), reverse=True)
             labels.update(field_labels(Form2Row))
         ctx.update(f=obj, kind=kind, title=FORM_TITLES[kind], entries=entries, field_labels=labels,
@@ -155,15 +145,10 @@ class ProgressView(PermissionRequiredMixin, TemplateView):
         return ctx
 
 
-class MyFormRedirectView(View):
+class MyFormRedirectView(CurrentCampaignView):
     """Navigation shortcut: "我的附件1/附件2/本支部特色" for the current campaign."""
 
-    def get(self, request, kind):
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        campaign = current_campaign()
-        if campaign is None:
-            raise Http404("尚未设置年度活动")
+    def go(self, request, campaign, kind):
         if kind in {"form1", "form2"}:
             orgs = roles.college_ids(request.user)
             if not orgs:
@@ -177,17 +162,12 @@ class MyFormRedirectView(View):
         raise Http404
 
 
-class CurrentCampaignRedirectView(View):
+class CurrentCampaignRedirectView(CurrentCampaignView):
     """/submissions/current/<name>/ → the same page for the current campaign."""
 
     target = None
 
-    def get(self, request):
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        campaign = current_campaign()
-        if campaign is None:
-            raise Http404
+    def go(self, request, campaign):
         return redirect(self.target, campaign.pk)
 
 

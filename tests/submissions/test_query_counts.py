@@ -42,3 +42,11 @@ def test_form_pages_queries_are_constant(big, client_for, django_assert_max_num_
     branch = big.college_a.children.last()
     with django_assert_max_num_queries(20):
         assert c.get(reverse("submissions:row", args=[big.campaign.pk, branch.pk])).status_code == 200
+
+
+def test_form2_history_queries_are_constant(big, client_for, django_assert_max_num_queries):
+    c = client_for(big.users.admin)
+    url = reverse("submissions:history", args=[big.campaign.pk, "form2", big.college_a.pk])
+    with django_assert_max_num_queries(20):
+        response = c.get(url)
+    assert response.status_code == 200 and response.content.decode().count("<tr>") >= 50

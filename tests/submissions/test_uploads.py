@@ -1,6 +1,5 @@
 """Uploads: refused by content, by size, as polyglots; names cannot escape; nothing is left behind."""
 
-import io
 import shutil
 import subprocess
 from pathlib import Path
