@@ -120,7 +120,9 @@ def test_typed_text_survives_an_expired_session(browser, site, login):
     page.get_by_role("link", name="附件1 申报表").click()
     form_url = page.url
     page.fill("[name=slogan]", "会话过期前输入的口号")
-    page.wait_for_timeout(800)  # the local copy is written 0.4 s after the last keystroke
+    # the local copy is written 0.4 s after the last keystroke (later on a loaded machine): wait for it
+    page.wait_for_function("() => (localStorage.getItem('draft:' + document.querySelector('form[data-draft-key]')"
+                           ".dataset.draftKey) || '').includes('会话过期前输入的口号')")
     page.context.clear_cookies()  # the session (and CSRF cookie) expire while the page is open
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("csrf-failure")).to_contain_text("数据没有任何改动")
