@@ -38,6 +38,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.tasks import enqueue_on_commit
+from core.tasks import send as send_task
 from organizations.models import Role, RoleAssignment
 
 from . import obligations
@@ -451,7 +453,8 @@ def queue(planned, *, by=None, now=None):
             )
         Notification.objects.bulk_create(notifications, batch_size=500)
         ids = [row[0] for row in mine]
-        transaction.on_commit(lambda: enqueue_delivery(ids))
+        for start in range(0, len(ids), DELIVERY_CHUNK):
+            enqueue_on_commit(_deliver_task(), list(ids[start : start + DELIVERY_CHUNK]))
     return ids
 
 
@@ -465,11 +468,16 @@ def _notification_url(p):
     return reverse("home")
 
 
-def enqueue_delivery(ids):
+def _deliver_task():
     from .tasks import deliver_reminders
 
+    return deliver_reminders
+
+
+def enqueue_delivery(ids):
+    """Queue delivery of these rows now (a broker outage leaves them queued for the next catch-up)."""
     for start in range(0, len(ids), DELIVERY_CHUNK):
-        deliver_reminders.delay(list(ids[start : start + DELIVERY_CHUNK]))
+        send_task(_deliver_task(), list(ids[start : start + DELIVERY_CHUNK]))
 
 
 # --- Deliver ---------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ import uuid
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
+
+from core.tasks import enqueue_on_commit
 
 from . import exports, queries
 from .models import ExportJob, ExportStatus
@@ -35,7 +36,7 @@ def start_job(kind, filters, *, by):
 
     job = ExportJob.objects.create(kind=kind, params=filters.as_params(), created_by=by,
                                    rows_total=exports.KINDS[kind].count(filters))
-    transaction.on_commit(lambda: run_export.delay(job.pk))
+    enqueue_on_commit(run_export, job.pk, background=True)
     return job
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record
+from core.tasks import enqueue_on_commit
 from organizations.models import Level
 from submissions.models import Entry, Form1, Form2Row, Outcome
 
@@ -110,7 +111,7 @@ def take_snapshot(item):
     if item.video_id and (item.video_id != previous_video or not item.poster):
         from .tasks import make_poster
 
-        transaction.on_commit(lambda: enqueue(make_poster, item.pk))
+        enqueue_on_commit(make_poster, item.pk)
     return item
 
 
@@ -229,39 +230,10 @@ def create_booklet(campaign, items, by, title=""):
                                      created_by=by)
     booklet.items.set(items)
     record(by, booklet, "create", organization=None, note=f"生成成果汇编（{len(items)} 个条目）")
-    transaction.on_commit(lambda: _dispatch_booklet(booklet.pk))
-    return booklet
-
-
-def _dispatch_booklet(pk):
-    """Queue the booklet task. In the embedded default (no broker, eager tasks) outside tests, run it
-    in a background thread instead, so the request that asked for it still returns at once."""
-    from django.conf import settings
-
     from .tasks import generate_booklet
 
-    if settings.CELERY_TASK_ALWAYS_EAGER and not settings.TESTING:
-        import threading
-
-        from django.db import connection
-
-        def run():
-            try:
-                generate_booklet.apply(args=[pk])
-            finally:
-                connection.close()  # this thread's own connection
-
-        threading.Thread(target=run, name=f"booklet-{pk}", daemon=True).start()
-    else:
-        enqueue(generate_booklet, pk)
-
-
-def enqueue(task, *args):
-    """task.delay(*args), except that eager mode (no broker) runs it directly with task.apply():
-    Celery's eager delay() still takes a producer from the broker pool, which need not exist."""
-    if task.app.conf.task_always_eager:
-        return task.apply(args=args, throw=True)
-    return task.delay(*args)
+    enqueue_on_commit(generate_booklet, booklet.pk, background=True)
+    return booklet
 
 
 def set_booklet_progress(booklet, progress, note="", status=BookletStatus.RUNNING):

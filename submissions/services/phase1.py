@@ -10,10 +10,12 @@ from campaigns.models import DeadlineKind
 from campaigns.queries import deadline as get_deadline
 from campaigns.queries import effective_due
 from core import audit, versioning
+from core.tasks import enqueue_on_commit
 from core.concurrency import StaleEdit
 from core.uploads import JPEG, MB, PDF, PNG, generated_name, safe_original_name, validate_upload
 from organizations.models import Level
 
+from .. import tasks
 from ..models import EDITABLE_STATES, Form1, Form2, Form2Row, FormState, RowState, StandardItem, StandardKind
 
 logger = logging.getLogger(__name__)
@@ -188,19 +190,9 @@ def _transition(form, state, by, action, submitted=False, comment=None, reviewed
     if comment:
         changes["review_comment"] = ["", comment]
     audit.record(by, form, action, changes, organization=form.organization, note=comment or "")
-    transaction.on_commit(lambda: _after_change(form))
+    # Pre-render the PDF in the background; best effort (it is rendered on demand anyway).
+    enqueue_on_commit(tasks.prerender_pdf, form._meta.model_name, form.pk)
     return form
-
-
-def _after_change(form):
-    """Pre-render the PDF in the background. Best effort: the change is already committed, so a broker
-    problem must not turn a successful submit into an error page (the PDF is rendered on demand anyway)."""
-    from .. import tasks
-
-    try:
-        tasks.prerender_pdf.delay(form._meta.model_name, form.pk)
-    except Exception:  # noqa: BLE001
-        logger.warning("could not queue the PDF pre-render for %s %s", form._meta.model_name, form.pk, exc_info=True)
 
 
 def _review_target(form):
