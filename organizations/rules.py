@@ -48,3 +48,6 @@ rules.add_perm("organizations.change_org", is_zzb_admin)
 rules.add_perm("organizations.view_people", is_zzb_admin)
 rules.add_perm("organizations.import_orgs", is_zzb_admin)
 rules.add_perm("organizations.export_orgs", is_zzb_admin)
+
+# The audit log UI (the audit app sits below organizations, so its permission is declared here).
+rules.add_perm("audit.view_audit", is_zzb_admin)

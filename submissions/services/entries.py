@@ -7,7 +7,9 @@ from django.utils import timezone
 from campaigns.models import DeadlineKind
 from campaigns.queries import deadline as get_deadline
 from campaigns.queries import effective_due
-from core import audit, versioning
+from audit import log as audit
+from audit.changes import save_changes
+from core import versioning
 from core.concurrency import StaleEdit
 from organizations.models import Level
 
@@ -77,7 +79,7 @@ def create_outcome(campaign, org, data, *, by):
 def update_outcome(outcome, data, *, by, expected_version):
     outcome = versioning.lock(Outcome.objects, outcome.pk, expected_version)
     ensure_review_window(outcome.campaign, outcome.organization)
-    versioning.save_changes(outcome, data, by=by, organization=outcome.organization)
+    save_changes(outcome, data, by=by, organization=outcome.organization)
     return outcome
 
 
@@ -171,7 +173,7 @@ def _editable_entry(entry, expected_version=None):
 @transaction.atomic
 def save_entry(entry, data, *, by, expected_version):
     entry = _editable_entry(entry, expected_version)
-    versioning.save_changes(entry, data, by=by, organization=entry.organization, clean=False, updated_by=by)
+    save_changes(entry, data, by=by, organization=entry.organization, clean=False, updated_by=by)
     return entry
 
 

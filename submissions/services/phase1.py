@@ -9,9 +9,11 @@ from django.utils import timezone
 from campaigns.models import DeadlineKind
 from campaigns.queries import deadline as get_deadline
 from campaigns.queries import effective_due
-from core import audit, versioning
-from core.tasks import enqueue_on_commit
+from audit import log as audit
+from audit.changes import save_changes
+from core import versioning
 from core.concurrency import StaleEdit
+from core.tasks import enqueue_on_commit
 from core.uploads import JPEG, MB, PDF, PNG, generated_name, safe_original_name, validate_upload
 from organizations.models import Level
 
@@ -369,7 +371,7 @@ def save_form2_header(form2, data, *, by, expected_version):
     if form2.state not in EDITABLE_STATES:
         raise WorkflowError(f"本院汇总表已{form2.get_state_display()}，不能再修改。")
     ensure_design_window(form2.campaign, form2.organization, form2.state)
-    versioning.save_changes(form2, data, by=by, organization=form2.organization, clean=False, updated_by=by)
+    save_changes(form2, data, by=by, organization=form2.organization, clean=False, updated_by=by)
     return form2
 
 

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
-from core.audit import field_labels, history_for
+from audit.log import field_labels, history_for
 from core.concurrency import StaleEdit
 
 from .. import pdf, queries, services

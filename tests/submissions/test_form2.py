@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from core.audit import history_for
+from audit.log import history_for
 from submissions import services
 from submissions.models import Form2, Form2Row, FormState, RowState
 
