@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "campaigns.middleware.CampaignLookupsMiddleware",
 ]
 
 ROOT_URLCONF = "brandcampaign.urls"

@@ -56,3 +56,17 @@ def bump(obj):
     """The next version (a new object keeps its initial version)."""
     if obj.pk is not None:
         obj.version += 1
+
+
+def insert_once(obj):
+    """Insert a new row in a savepoint. When a concurrent request inserted the same row first (the
+    unique constraint answers), refuse like a stale edit instead of a 500: the other save won."""
+    from django.db import IntegrityError, transaction
+
+    try:
+        with transaction.atomic():
+            obj.save(force_insert=True)
+    except IntegrityError as exc:
+        obj.pk = None
+        raise StaleEdit() from exc
+    return obj
