@@ -26,6 +26,7 @@ from audit.models import AuditEntry
 from campaigns.models import SHANGHAI, DeadlineKind
 from campaigns.services import grant_extension
 from organizations.models import Role
+from reviews.models import Assignment, Criterion, DeclaredConflict, JudgingTrack, Objection, ScoreSheet
 from submissions.models import Attachment, Entry, Form1, Form2, Form2Row, Outcome
 
 from .factories import UserFactory, give_role
@@ -69,13 +70,14 @@ POST_ENDPOINTS = {
     "submissions:outcome": ["outcome_edit"],
     "submissions:outcome_file": ["outcome_file"],
     "reviews:index": "judging (tests/reviews/)",
-    "reviews:score": "judging (tests/reviews/)",
-    "reviews:declare_conflict": "judging (tests/reviews/)",
+    "reviews:score": ["judge_score"],
+    "reviews:declare_conflict": ["judge_declare_conflict"],
     "reviews:settings": "judging (tests/reviews/)",
     "reviews:rubric": "judging (tests/reviews/)",
     "reviews:judges": "judging (tests/reviews/)",
-    "reviews:action": "judging (tests/reviews/)",
-    "reviews:submit_sheet": "judging (tests/reviews/)",
+    "reviews:action": ["track_open", "track_close", "track_approve", "track_publicity", "track_objection",
+                       "track_publish", "track_unlock"],
+    "reviews:submit_sheet": ["judge_submit_sheet"],
     "showcase:pick": NOT_WORKFLOW,
     "showcase:publish": "showcase (tests/showcase/test_publish.py)",
     "showcase:unpublish": "showcase (tests/showcase/test_publish.py)",
@@ -113,6 +115,9 @@ def test_every_case_named_in_the_table_exists():
 
 DESIGN = {"before": (2026, 3, 20, 10), "open": (2026, 5, 8, 10), "after": (2026, 5, 20, 10), "extended": (2026, 5, 20, 10)}
 REVIEW = {"before": (2026, 5, 1, 10), "open": (2026, 9, 1, 10), "after": (2026, 11, 15, 10), "extended": (2026, 11, 15, 10)}
+# The default judging window: after the 附件3 deadline (Nov 10) until the judging deadline (Dec 10).
+JUDGING = {"before": (2026, 11, 5, 10), "open": (2026, 11, 20, 10), "after": (2026, 12, 15, 10),
+           "extended": (2026, 12, 15, 10)}
 WINDOWS = ["before", "open", "after", "extended"]
 
 
@@ -308,6 +313,79 @@ CASES = {
 }
 
 
+# ---------------------------------------------------------------- judging
+
+STAGES = ["setup", "scoring", "round2", "closed", "proposed", "approved", "publicity", "published"]
+
+
+def _track(w, stage, *, scored=False, sheet=None, objection=False):
+    """A 十佳党建品牌 track at `stage` with one criterion, the judge (home 甲学院) assigned to 乙学院's entry."""
+    close = dt.datetime(2026, 12, 10, 23, 59, 59, tzinfo=SHANGHAI)
+    t = JudgingTrack.objects.create(
+        campaign=w.campaign, track="brand", stage=stage, opens_at=dt.datetime(2026, 11, 10, 23, 59, 59, tzinfo=SHANGHAI),
+        closes_at=close, tie_break=["top_scores"], publicity_start=dt.date(2026, 12, 1),
+        publicity_end=dt.date(2026, 12, 7), rubric_frozen_at=None if stage == "setup" else close)
+    c = Criterion.objects.create(track=t, code="c1", name="特色", max_points=30)
+    t.judges.set([w.users.judge])
+    entry = Entry.objects.create(campaign=w.campaign, track="brand", organization=w.college_b, college=w.college_b,
+                                 state="passed", title="乙品牌")
+    a = Assignment.objects.create(track=t, judge=w.users.judge, entry=entry, round=2 if stage == "round2" else 1,
+                                  points={str(c.pk): 20} if scored else {}, total=20 if scored else None,
+                                  complete=scored, scored_at=dt.datetime(2026, 11, 20, tzinfo=SHANGHAI) if scored else None)
+    ctx = {"obj": a, "track": t, "criterion": c, "entry": entry}
+    if sheet:
+        ctx["sheet"] = ScoreSheet.objects.create(track=t, judge=w.users.judge, round=1,
+                                                 submitted_at=dt.datetime(2026, 11, 21, tzinfo=SHANGHAI))
+    if objection:
+        Objection.objects.create(track=t, entry=entry, content="有异议", received_on=dt.date(2026, 12, 2),
+                                 handling="已核实", handled_at=dt.datetime(2026, 12, 3, tzinfo=SHANGHAI))
+    return ctx
+
+
+def judge_scores(role, stage, window):
+    return role == "judge" and stage in {"scoring", "round2"} and (stage == "round2" or window == "open") \
+        and window != "before"
+
+
+def track_action(name, data=None, **seed):
+    return lambda w, c: ([c["track"].pk, name], data(c) if callable(data) else (data or {}))
+
+
+def admin_at(*stages):
+    return lambda role, stage, window: role == "admin" and stage in stages
+
+
+CASES.update({
+    "judge_score": Case("reviews:score", JUDGING, STAGES, _track,
+                        lambda w, c: ([c["obj"].pk], {f"c_{c['criterion'].pk}": "25", "version": version(c),
+                                                      "action": "save"}),
+                        judge_scores),
+    "judge_submit_sheet": Case("reviews:submit_sheet", JUDGING, STAGES, lambda w, s: _track(w, s, scored=True),
+                               lambda w, c: ([c["track"].pk, 1], {}),
+                               lambda role, s, window: role == "judge" and s == "scoring" and window == "open"),
+    "judge_declare_conflict": Case("reviews:declare_conflict", JUDGING, STAGES, _track,
+                                   lambda w, c: ([c["obj"].pk], {"reason": "曾指导该项目"}),
+                                   lambda role, s, window: role == "judge" and s in {"setup", "scoring", "round2",
+                                                                                     "closed"}),
+    "track_open": Case("reviews:action", JUDGING, STAGES, _track, track_action("open"), admin_at("setup")),
+    "track_close": Case("reviews:action", JUDGING, STAGES, _track, track_action("close"), admin_at("scoring", "round2")),
+    "track_approve": Case("reviews:action", JUDGING, STAGES, _track, track_action("approve", {"note": "党委会第12次"}),
+                          admin_at("proposed")),
+    "track_publicity": Case("reviews:action", JUDGING, STAGES, _track,
+                            track_action("publicity", {"start": "2026-12-01"}), admin_at("approved")),
+    "track_objection": Case("reviews:action", JUDGING, STAGES, _track,
+                            track_action("objection", lambda c: {"entry": c["entry"].pk, "content": "有异议",
+                                                                 "received_on": "2026-12-02"}),
+                            admin_at("publicity")),
+    "track_publish": Case("reviews:action", JUDGING, STAGES, lambda w, s: _track(w, s, objection=True),
+                          track_action("publish"),
+                          lambda role, s, window: role == "admin" and s == "publicity" and window in {"after", "extended"}),
+    "track_unlock": Case("reviews:action", JUDGING, STAGES, lambda w, s: _track(w, s, sheet=True),
+                         track_action("unlock", lambda c: {"sheet": c["sheet"].pk, "reason": "误提交"}),
+                         admin_at("setup", "scoring", "round2")),
+})
+
+
 # ---------------------------------------------------------------- the run
 
 
@@ -321,6 +399,10 @@ def fingerprint():
         list(Entry.objects.order_by("pk").values_list("pk", "state", "version", "title", "summary_report")),
         list(Outcome.objects.order_by("pk").values_list("pk", "version", "title")),
         Attachment.objects.count(),
+        list(JudgingTrack.objects.order_by("pk").values_list("pk", "stage", "version")),
+        list(Assignment.objects.order_by("pk").values_list("pk", "version", "total")),
+        list(ScoreSheet.objects.order_by("pk").values_list("pk", "submitted_at")),
+        DeclaredConflict.objects.count(), Objection.objects.count(),
     )
 
 
@@ -351,12 +433,12 @@ def test_policy(case_name, window, world, actors, extension):
     case = CASES[case_name]
     if window == "extended":
         extension()
-    clients = {role: Client() for role in ROLES}
-    for role, user in actors.items():
-        if user is not None:
-            clients[role].force_login(user)
     wrong = []
     with time_machine.travel(dt.datetime(*case.phase[window], tzinfo=SHANGHAI), tick=False):
+        clients = {role: Client() for role in ROLES}  # signed in at the travelled-to time (sessions expire)
+        for role, user in actors.items():
+            if user is not None:
+                clients[role].force_login(user)
         for state in case.states:
             for role in ROLES:
                 try:
