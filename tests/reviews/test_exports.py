@@ -41,7 +41,8 @@ def workbook(response):
 def test_score_matrix_xlsx_has_every_judge_criterion_and_abstention(scored, client_for):
     w = scored
     ws = workbook(client_for(w.users.admin).get(reverse("reviews:matrix_xlsx", args=[w.track.pk])))
-    assert "2026年度十佳党建品牌" in ws["A1"].value and "导出时间" in ws["A1"].value
+    assert ws["A1"].value.startswith("2026 年度 · 十佳党建品牌") and "（北京时间）" in ws["A1"].value
+    assert not ws.merged_cells.ranges
     headers = [c.value for c in ws[2]]
     assert headers[:6] == ["轮次", "编号", "申报单位", "推荐单位", "评委", "评委账号"]
     assert "举措与机制创新（25分）" in headers and headers[-3:] == ["总分", "状态", "弃权原因"]
