@@ -22,6 +22,7 @@ Rows stream through (constant_memory): memory stays flat however many rows. open
 import datetime as dt
 import io
 import re
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -115,7 +116,10 @@ class Workbook:
 
     def __init__(self, on_row=None):
         self.buffer = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.buffer, OPTIONS)
+        # constant_memory keeps each sheet's rows in a named temp file until close(); a directory of our
+        # own removes them even when an export fails half-way (TemporaryDirectory cleans up on GC too)
+        self.tmp = tempfile.TemporaryDirectory(prefix="xlsx-")
+        self.book = xlsxwriter.Workbook(self.buffer, {**OPTIONS, "tmpdir": self.tmp.name})
         self.on_row = on_row
         self.names = []
         add = self.book.add_format
@@ -187,5 +191,8 @@ class Workbook:
         return r - 2
 
     def to_bytes(self):
-        self.book.close()
+        try:
+            self.book.close()
+        finally:
+            self.tmp.cleanup()
         return self.buffer.getvalue()

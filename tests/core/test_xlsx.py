@@ -93,3 +93,28 @@ def test_title_carries_year_details_and_beijing_export_time():
     assert title("附件2", year=2026, details=["筛选：全部", ""], now=now) == (
         "2026 年度 · 附件2 · 筛选：全部 · 导出时间：2026-05-20 10:00（北京时间）")
     assert title("党组织名单", now=now) == "党组织名单 · 导出时间：2026-05-20 10:00（北京时间）"
+
+
+def test_a_failed_export_leaves_no_temporary_files():
+    import gc
+    import os
+
+    def rows():
+        yield ["一"]
+        raise RuntimeError("数据库断开")
+
+    wb = Workbook()
+    folder = wb.tmp.name
+    wb.add_sheet("a", "t", [Col("x")], [["x"]])
+    try:
+        wb.add_sheet("b", "t", [Col("x")], rows())
+    except RuntimeError:
+        pass
+    assert os.listdir(folder)  # the two sheets' row files
+    del wb
+    gc.collect()
+    assert not os.path.exists(folder)
+    done = Workbook()
+    done.add_sheet("a", "t", [Col("x")], [["x"]])
+    done.to_bytes()
+    assert not os.path.exists(done.tmp.name)
