@@ -13,7 +13,8 @@ from .models import Round
 
 def _book(name, track, what, headers, rows, widths):
     wb = xlsx.Workbook()
-    wb.add_sheet(name, _title(track, what), [xlsx.Col(h, w) for h, w in zip(headers, widths + [12] * (len(headers) - len(widths)))], rows)
+    widths = widths + [12] * (len(headers) - len(widths))
+    wb.add_sheet(name, _title(track, what), [xlsx.Col(h, w) for h, w in zip(headers, widths)], rows)
     return wb.to_bytes()
 
 
