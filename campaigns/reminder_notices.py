@@ -123,7 +123,8 @@ def _record_group_notices(inserted):
                     if robot.role in recipient_roles[p.recipient.pk]:
                         items += [_item(i) for i in p.items]
             if items:
-                per_robot[robot.pk] = group_message(first.subject, first.due_at, robot.scope_label, items, overdue=overdue)
+                per_robot[robot.pk] = group_message(first.subject, first.due_at, robot.scope_label, items,
+                                                    note=getattr(first, "note", ""), overdue=overdue)
         if per_robot:
             targets = [r for r in robots if r.pk in per_robot]
             ids += notify.publish(event_key(deadline.pk, slot), lambda r, m=per_robot: m[r.pk], robots=targets)

@@ -398,6 +398,7 @@ def plan_manual(campaign, deadline, org_ids, now=None, *, note="", rsettings=Non
             continue
         p = Planned(deadline, user, batch, ReminderKind.MANUAL, None, min(i.due_at for i in items), items)
         p.subject, p.body = render_reminder(rsettings, campaign, p, note=note, now=now)
+        p.note = note  # the group robots' message quotes it too (reminder_notices)
         planned.append(p)
     return planned
 

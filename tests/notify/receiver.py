@@ -57,7 +57,7 @@ class Receiver:
         self.server = None
 
     # --- set-up ---
-    def start(self):
+    def start(self, port=0):
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -70,7 +70,7 @@ class Receiver:
             def do_POST(self):
                 receiver.handle(self, "POST")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self

@@ -147,3 +147,16 @@ def test_rolled_back_queue_records_no_group_notice(world, owed, receiver, at):
 def test_no_robots_and_no_app_means_no_extra_queries_or_rows(world, owed, no_wecom_app, at, django_capture_on_commit_callbacks):
     run(at, django_capture_on_commit_callbacks, 2026, 5, 12, 9, 0)
     assert len(mail.outbox) == 3 and Delivery.objects.count() == 0
+
+
+def test_manual_reminder_reaches_the_college_group_with_its_note(world, owed, receiver, at, django_capture_on_commit_callbacks):
+    from campaigns.services import send_manual_reminder
+
+    key, url = receiver.wecom_robot()
+    make_robot(world.users.admin, url, org=world.college_a)
+    at(2026, 5, 9, 15, 0)
+    deadline = world.campaign.deadlines.get(kind="design")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_manual_reminder(world.campaign, deadline, [world.college_a], by=world.users.admin, note="请本周内完成")
+    (text,) = contents(receiver, key)
+    assert "> 请本周内完成" in text and "甲学院党委及所属支部尚有 2 项未完成" in text
