@@ -6,6 +6,6 @@ class NotifyConfig(AppConfig):
     verbose_name = "企业微信与钉钉通知"
 
     def ready(self):
-        from core import audit
+        from audit import log as audit
 
         audit.ACTION_LABELS.setdefault("test_notice", "发送测试消息")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core import audit
+from audit import log as audit
 from core.concurrency import StaleEdit
 from core.tasks import enqueue_on_commit
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from notify import crypto, services
 from notify.models import Delivery, DeliveryStatus, Robot
 
