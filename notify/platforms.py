@@ -66,6 +66,16 @@ class Sent:
     info: str = ""
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """The platforms answer webhooks directly; a redirect is refused (it could point anywhere)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def _timeout():
     return getattr(settings, "NOTIFY_HTTP_TIMEOUT", 5)
 
@@ -78,7 +88,7 @@ def _request(method, url, payload=None):
         headers["Content-Type"] = "application/json; charset=utf-8"
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=_timeout()) as resp:  # noqa: S310 - host is allow-listed
+        with _opener.open(req, timeout=_timeout()) as resp:  # noqa: S310 - host is allow-listed
             body = resp.read(65536)
     except urllib.error.HTTPError as exc:
         retry = exc.code >= 500 or exc.code == 429

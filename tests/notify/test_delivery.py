@@ -195,3 +195,30 @@ def test_user_text_cannot_inject_links_or_tags(world, receiver):
     content = receiver.messages_for(key)[0]["markdown"]["content"]
     assert "](http://evil.example)" not in content and "<font" not in content.split("\n", 1)[1].replace(
         '<font color="warning">', "")
+
+
+def test_a_redirect_from_the_webhook_is_not_followed(world, receiver):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Redirect(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.send_response(302)
+            self.send_header("Location", f"{receiver.base}/cgi-bin/webhook/send?key={next(iter(receiver.wecom_keys))}")
+            self.end_headers()
+
+    receiver.wecom_robot()
+    server = HTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        robot = make_robot(world.users.admin, f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=x",
+                           org=world.college_a)
+        ids = services.publish("e1", message(), robots=[robot], deliver=False)
+        delivery.deliver(ids)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert receiver.received == [] and "HTTP 302" in Delivery.objects.get(pk=ids[0]).error
