@@ -1,10 +1,10 @@
 """Reads of the notify app: which robots a notice goes to, and the delivery log."""
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from organizations.models import Level, Organization
 
-from .models import Delivery, Robot
+from .models import Delivery, DeliveryStatus, Robot
 
 
 def college_of(org_ids):
@@ -31,7 +31,13 @@ def enabled_robots(*, college_ids=(), roles=()):
 
 
 def robots():
-    return Robot.objects.select_related("organization").order_by("platform", "organization__sort_order", "role", "id")
+    """The robots for the channels page, with their failed count and last successful send."""
+    return (
+        Robot.objects.select_related("organization")
+        .annotate(failed_count=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)),
+                  last_sent_at=Max("deliveries__sent_at"))
+        .order_by("platform", "organization__sort_order", "role", "id")
+    )
 
 
 def deliveries(params):

@@ -181,3 +181,16 @@ def test_only_zzb_admin_can_post_to_the_channel_pages(world, receiver, client_fo
     assert c.post(reverse("notify:app_test")).status_code == 403
     assert post_robot(c, organization=world.college_a.pk, webhook=url).status_code == 403
     assert receiver.requests == 0 and Robot.objects.count() == 1
+
+
+def test_channels_page_shows_a_broken_robot_and_stays_flat_in_queries(world, receiver, client_for,
+                                                                      django_assert_max_num_queries):
+    broken = make_robot(world.users.admin, closed_port_url(), org=world.college_a, name="坏群")
+    services.send_test(broken, by=world.users.admin)
+    for i in range(10):
+        make_robot(world.users.admin, receiver.wecom_robot()[1], role="judge", name=f"群{i}")
+    c = client_for(world.users.admin)
+    c.get(reverse("notify:channels"))
+    with django_assert_max_num_queries(10):
+        page = c.get(reverse("notify:channels")).content.decode()
+    assert "1 条发送失败" in page and page.count("尚未发送") == 11  # the broken one never succeeded either
