@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from notify import platforms
 from notify import queries as notify_queries
 from notify import services as notify
 from notify.messages import Line, Message
@@ -144,7 +145,7 @@ def personal_message(row):
 
 def record_personal_notices(rows):
     """rows: ReminderLog rows (with recipient and deadline) that are being delivered now."""
-    if not rows:
+    if not rows or not platforms.wecom_app_configured():
         return []
     try:
         ids = []
