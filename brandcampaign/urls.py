@@ -26,5 +26,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("showcase/", include("showcase.urls")),
+    path("notify/", include("notify.urls")),
     path("sysadmin/", admin.site.urls),
 ]
