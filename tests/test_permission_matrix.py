@@ -33,6 +33,7 @@ MATRIX = [
     row("password_change", {"anon": LOGIN, "norole": 200, "branch": 200, "college": 200, "judge": 200, "admin": 200}),
     row("organizations:tree", ADMIN_ONLY),
     row("organizations:people", ADMIN_ONLY),
+    row("organizations:set_employee_id", POST_ONLY_ADMIN, lambda w: {"pk": w.users.branch.pk}),
     row("organizations:detail", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 200, "judge": 403, "admin": 200},
         lambda w: {"pk": w.college_a.pk}),
     row("organizations:detail", {"anon": LOGIN, "norole": 403, "branch": 200, "college": 200, "judge": 403, "admin": 200},
