@@ -56,7 +56,7 @@ CAS_COMPONENT_URLS = {
     "bootstrap4_css": "/static/portal/bootstrap/bootstrap.min.css",
     "bootstrap3_js": "/static/portal/bootstrap/bootstrap.bundle.min.js",
     "bootstrap4_js": "/static/portal/bootstrap/bootstrap.bundle.min.js",
-    "jquery": "/static/cas_test/noop.js",
+    "jquery": "/static/cas_test/jquery-stub.js",
     "html5shiv": "/static/cas_test/noop.js",
     "respond": "/static/cas_test/noop.js",
 }

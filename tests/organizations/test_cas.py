@@ -107,6 +107,22 @@ def test_cas_create_users_creates_an_account_without_any_role(cas_on, world, set
     assert User.objects.filter(employee_id=UNMATCHED.employee_id).count() == 1
 
 
+def test_without_an_employee_id_attribute_the_cas_user_name_is_the_employee_id(cas_on, world, settings, client):
+    settings.CAS_EMPLOYEE_ID_ATTRIBUTE = ""
+    User.objects.filter(pk=world.users.judge.pk).update(employee_id=MATCHED.username)
+    service, _ = cas_redirect(client)
+    present(client, service_ticket(cas_on.url, service, MATCHED.username, PASSWORD))
+    assert logged_in_user_id(client) == str(world.users.judge.pk)
+
+
+def test_a_deactivated_account_cannot_sign_in_through_cas(cas_on, matched, client):
+    User.objects.filter(pk=matched.pk).update(is_active=False)
+    service, _ = cas_redirect(client)
+    response = present(client, service_ticket(cas_on.url, service, MATCHED.username, PASSWORD))
+    assert response.status_code == 403 and "您的平台账号已停用" in response.content.decode()
+    assert logged_in_user_id(client) is None
+
+
 def test_a_ticket_replayed_a_second_time_is_refused(cas_on, matched, client):
     service, _ = cas_redirect(client)
     ticket = service_ticket(cas_on.url, service, MATCHED.username, PASSWORD)
