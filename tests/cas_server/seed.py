@@ -1,4 +1,6 @@
-"""Create the test CAS server's database: ``python -m tests.cas_server.seed`` (settings from the environment)."""
+"""Create the test CAS server's database: ``python -m tests.cas_server.seed`` (settings from the environment).
+
+By hand (README "统一身份认证"): DJANGO_SETTINGS_MODULE=tests.cas_server.settings CAS_TEST_DB=/tmp/cas.sqlite3."""
 
 import django
 
@@ -14,6 +16,8 @@ def main():
                         PORTAL_SERVICE_PATTERN)
 
     call_command("migrate", verbosity=0, interactive=False)
+    if ServicePattern.objects.exists():
+        return  # seeded already (a rerun by hand)
     for person in EVERYONE:
         # django-cas-server sends the CAS user's model fields as attributes; the service pattern renames them
         User.objects.create_user(person.username, password=PASSWORD, first_name=person.display_name,
