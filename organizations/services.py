@@ -29,10 +29,11 @@ def normalize_employee_id(value):
 
 
 @transaction.atomic
-def set_employee_id(user, value, *, by):
+def set_employee_id(user, value, *, by, expected=None):
     """Set (or clear, with "") the 工号 of an account: the key a 统一身份认证 login is matched by.
 
-    Raises ValidationError (Chinese) for a bad format or a 工号 another account already has."""
+    ``expected``: the 工号 the editor saw; if it changed meanwhile, nothing is written.
+    Raises ValidationError (Chinese) for a bad format, a stale edit or a 工号 another account already has."""
     from audit import log as audit
 
     from .models import User, employee_id_validator
@@ -41,6 +42,9 @@ def set_employee_id(user, value, *, by):
     if value:
         employee_id_validator(value)
     current = User.objects.select_for_update().get(pk=user.pk)
+    if expected is not None and current.employee_id != normalize_employee_id(expected):
+        shown = f"“{current.employee_id}”" if current.employee_id else "空"
+        raise ValidationError(f"该账号的工号刚被他人修改为{shown}，请核对后再保存。")
     if current.employee_id == value:
         return current
     if value:

@@ -120,7 +120,8 @@ class EmployeeIdView(PermissionRequiredMixin, View):
 
         account = get_object_or_404(User, pk=pk)
         try:
-            account = services.set_employee_id(account, request.POST.get("employee_id", ""), by=request.user)
+            account = services.set_employee_id(account, request.POST.get("employee_id", ""), by=request.user,
+                                               expected=request.POST.get("was"))
         except ValidationError as exc:
             messages.error(request, f"账号“{account.username}”的工号未修改：{'；'.join(exc.messages)}")
         else:

@@ -63,6 +63,16 @@ def test_one_employee_id_cannot_belong_to_two_accounts(world, client_for):
     assert world.users.branch.employee_id == ""
 
 
+def test_a_stale_edit_is_refused_and_keeps_the_newer_value(world, client_for):
+    c = client_for(world.users.admin)
+    User.objects.filter(pk=world.users.branch.pk).update(employee_id="111")  # saved by another admin meanwhile
+    response = c.post(reverse("organizations:set_employee_id", args=[world.users.branch.pk]),
+                      {"employee_id": "222", "was": ""}, follow=True)
+    assert "该账号的工号刚被他人修改为“111”，请核对后再保存" in response.content.decode()
+    world.users.branch.refresh_from_db()
+    assert world.users.branch.employee_id == "111"
+
+
 def test_an_offsite_next_url_is_ignored(world, client_for):
     response = set_id(client_for(world.users.admin), world.users.branch, "7", next_url="https://evil.example.com/")
     assert response.redirect_chain[-1][0] == reverse("organizations:people")
