@@ -51,16 +51,19 @@ def client(request, service_url=None):
 
 
 def check_reachable(request):
-    """Raise CASUnavailable unless the CAS server answers over HTTP (any status) within CAS_TIMEOUT.
+    """Raise CASUnavailable unless the CAS server answers (a status below 500) within CAS_TIMEOUT.
 
     Asked before sending the browser there, so that a CAS outage gives the portal's own Chinese
     page instead of the browser's "无法访问此网站"."""
     try:
-        http_session().get(client(request).get_login_url(), allow_redirects=False,
-                           verify=settings.CAS_VERIFY_SSL_CERTIFICATE)
+        response = http_session().get(client(request).get_login_url(), allow_redirects=False,
+                                      verify=settings.CAS_VERIFY_SSL_CERTIFICATE)
     except requests.RequestException as exc:
         log.warning("CAS server %s unreachable: %s", settings.CAS_SERVER_URL, exc)
         raise CASUnavailable(str(exc)) from exc
+    if response.status_code >= 500:  # e.g. the campus proxy in front of a CAS server that is down
+        log.warning("CAS server %s answers HTTP %s", settings.CAS_SERVER_URL, response.status_code)
+        raise CASUnavailable(f"HTTP {response.status_code}")
 
 
 @dataclass

@@ -173,6 +173,42 @@ def test_cas_server_down_gives_a_clear_message_and_local_login_still_works(world
     assert logged_in_user_id(client) == str(world.users.branch.pk)
 
 
+NGINX_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
+             b"</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+
+
+@pytest.fixture
+def bad_gateway():
+    """A local HTTP server that answers every request like an nginx whose CAS upstream is down."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(NGINX_502)))
+            self.end_headers()
+            self.wfile.write(NGINX_502)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/cas/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_cas_proxy_answering_502_gives_the_unavailable_page(world, settings, client, bad_gateway):
+    settings.CAS_SERVER_URL = bad_gateway
+    for params in ({"next": "/"}, {"next": "/", "ticket": "ST-whatever"}):
+        response = client.get(reverse("cas_login"), params)
+        assert response.status_code == 503 and "统一身份认证服务暂时无法访问" in response.content.decode()
+    assert logged_in_user_id(client) is None
+
+
 def test_logout_of_a_cas_session_also_ends_the_cas_session(cas_on, matched, client):
     browser = requests.Session()  # the CAS side of the same browser (its CAS cookie)
     service, _ = cas_redirect(client)
