@@ -65,6 +65,7 @@ def _safe_next(request):
 def problem(request, reason, identity=None, status=403):
     """The Chinese page for a CAS login that did not give a portal session."""
     ctx = {"reason": reason, "identity": identity, "contact": settings.CAS_HELP_CONTACT,
+           "local_only_for_admins": local_login_restricted(),
            "retry_url": reverse("cas_login") + "?" + urlencode({"next": _safe_next(request)})}
     if reason in {"unmatched", "no_employee_id", "inactive"}:
         ctx["cas_logout_url"] = cas.client(request).get_logout_url(request.build_absolute_uri(reverse("login")))

@@ -271,6 +271,14 @@ def test_hidden_local_form_refuses_everyone_else_even_with_the_right_password(lo
     assert logged_in_user_id(client) is None
 
 
+def test_cas_outage_page_does_not_offer_the_local_form_to_everyone_when_it_is_hidden(local_for_admins_only, world,
+                                                                                     settings, client):
+    settings.CAS_SERVER_URL = f"http://127.0.0.1:{free_port()}/cas/"
+    body = client.get(reverse("cas_login")).content.decode()
+    assert "统一身份认证服务暂时无法访问" in body
+    assert "仅供组织部管理员使用" in body and "您也可以用本平台的账号和密码登录" not in body
+
+
 def test_axes_still_locks_the_local_form_when_cas_is_on(local_for_admins_only, world, client):
     for _ in range(5):
         client.post(reverse("login"), {"username": "admin", "password": "wrong", "local": "1"})
