@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "reviews",
     "dashboard",
     "showcase",
+    "django_cas_ng",  # 统一身份认证 (CAS): its session-ticket table, for single sign-out; off unless CAS_SERVER_URL
 ]
 
 MIDDLEWARE = [
@@ -126,6 +127,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "organizations.cas.PortalCASBackend",  # only answers authenticate(ticket=..., service=...)
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -275,3 +277,31 @@ PDF_FONT_FAMILY = env("PDF_FONT_FAMILY", "WenQuanYi Micro Hei")
 SEED_DEMO_ALLOWED = DEBUG or env_bool("ALLOW_DEMO_SEED")
 # Exports with more estimated data rows than this run as a background ExportJob (progress bar + download link).
 EXPORT_ASYNC_ROW_THRESHOLD = int(env("EXPORT_ASYNC_ROW_THRESHOLD", "3000"))
+
+# 统一身份认证 (CAS single sign-on, django-cas-ng). Off unless CAS_SERVER_URL is set; see README
+# "统一身份认证（CAS）". A CAS login is matched to a portal account by 工号; roles come from the portal only.
+CAS_SERVER_URL = env("CAS_SERVER_URL") or None  # e.g. https://cas.example.edu.cn/cas/ (with the trailing /)
+if CAS_SERVER_URL and not CAS_SERVER_URL.endswith("/"):
+    CAS_SERVER_URL += "/"
+CAS_VERSION = env("CAS_VERSION", "3")  # 1, 2, 3 or CAS_2_SAML_1_0
+CAS_EMPLOYEE_ID_ATTRIBUTE = env("CAS_EMPLOYEE_ID_ATTRIBUTE", "")  # empty: the CAS user name itself is the 工号
+CAS_DISPLAY_NAME_ATTRIBUTE = env("CAS_DISPLAY_NAME_ATTRIBUTE", "")  # e.g. cn, displayName; only shown/used for new accounts
+CAS_CREATE_USERS = env_bool("CAS_CREATE_USERS")  # unmatched 工号 → a new account without any role
+CAS_LOCAL_LOGIN_ADMIN_ONLY = env_bool("CAS_LOCAL_LOGIN_ADMIN_ONLY")  # local password login only for 组织部管理员
+CAS_LOGOUT_COMPLETELY = env_bool("CAS_LOGOUT_COMPLETELY", True)  # 退出登录 also ends the CAS session
+CAS_HELP_CONTACT = env("CAS_HELP_CONTACT", "党委组织部")  # whom an unmatched user is told to ask
+CAS_TIMEOUT = float(env("CAS_TIMEOUT", "5"))  # seconds for each call to the CAS server (reachability, ticket check)
+CAS_VERIFY_SSL_CERTIFICATE = env_bool("CAS_VERIFY_SSL_CERTIFICATE", True)
+CAS_ROOT_PROXIED_AS = env("CAS_ROOT_PROXIED_AS") or None  # the portal's public origin, if the proxy hides it
+CAS_REDIRECT_URL = "/"
+CAS_CREATE_USER = False  # django-cas-ng's own user creation: never (organizations.cas decides)
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_STORE_NEXT = False
+CAS_CHECK_NEXT = True
+
+
+def CAS_SESSION_FACTORY():  # noqa: N802 (a setting django-cas-ng calls)
+    from organizations.cas import http_session
+
+    return http_session()

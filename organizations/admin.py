@@ -22,7 +22,7 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "full_name", "email", "is_active", "is_staff"]
-    search_fields = ["username", "full_name", "email"]
-    fieldsets = BaseUserAdmin.fieldsets + (("平台信息", {"fields": ("full_name", "phone")}),)
+    list_display = ["username", "full_name", "employee_id", "email", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "email", "employee_id"]
+    fieldsets = BaseUserAdmin.fieldsets + (("平台信息", {"fields": ("full_name", "phone", "employee_id")}),)
     inlines = [RoleInline]

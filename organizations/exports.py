@@ -70,7 +70,7 @@ def tree_order(orgs):
 
 
 def _account_rows():
-    users = User.objects.order_by("username").only("id", "username", "full_name", "email", "phone")
+    users = User.objects.order_by("username").only("id", "username", "full_name", "email", "phone", "employee_id")
     assignments = {}
     for ra in RoleAssignment.objects.active().select_related("organization").only(
         "user_id", "role", "organization__code"
@@ -80,9 +80,9 @@ def _account_rows():
         base = [u.username, u.full_name, u.email, u.phone]
         roles = assignments.get(u.pk)
         if not roles:
-            yield base + ["", ""]
+            yield base + ["", "", u.employee_id]
         for ra in roles or ():
-            yield base + [Role(ra.role).label, ra.organization.code if ra.organization_id else ""]
+            yield base + [Role(ra.role).label, ra.organization.code if ra.organization_id else "", u.employee_id]
 
 
 def _validations():
@@ -122,6 +122,7 @@ INSTRUCTIONS = [
     ("账号 · 用户名", "登录用的用户名。已存在的用户名表示修改该账号的姓名/邮箱/手机，新用户名表示新建账号。"),
     ("账号 · 角色", "、".join(str(r.label) for r in Role) + "；留空表示只建账号不分配角色。一人多个角色时写多行，姓名等信息保持一致。"),
     ("账号 · 所属党组织编码", "院级党组织书记/联系人填院(处)级党组织编码；支部书记填党支部编码；评审专家可填所在单位（用于回避）；管理员与校领导留空。"),
+    ("账号 · 工号", "可选列。统一身份认证（CAS）登录时按工号找到对应账号；每个工号只能属于一个账号。留空表示清除工号；删除整列则不修改任何账号的工号。"),
     ("账号 · 新账号", "导入后系统为每个新账号生成一次性激活链接，由组织部发给本人设置密码；文件中不填写密码。"),
     ("账号 · 未列出的角色", "导入只新增角色，不会撤销文件中未列出的角色。"),
 ]

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 phone_validator = RegexValidator(r"^[0-9+\-() ]{5,20}$", "请输入有效的电话号码")
 code_validator = RegexValidator(r"^[A-Za-z0-9_\-]{1,32}$", "编码只能包含字母、数字、下划线和连字符")
+employee_id_validator = RegexValidator(r"^[A-Za-z0-9_\-]{1,32}$", "工号只能包含字母、数字、下划线和连字符，最多 32 位")
 
 
 class Level(models.TextChoices):
@@ -125,10 +126,15 @@ class User(AbstractUser):
 
     full_name = models.CharField("姓名", max_length=30, blank=True)
     phone = models.CharField("手机", max_length=20, blank=True, validators=[phone_validator])
+    # The campus 工号: the key that matches a 统一身份认证 (CAS) login to this account (organizations/cas.py).
+    employee_id = models.CharField("工号", max_length=32, blank=True, default="", validators=[employee_id_validator])
 
     class Meta:
         verbose_name = "账号"
         verbose_name_plural = "账号"
+        constraints = [
+            models.UniqueConstraint(fields=["employee_id"], condition=~Q(employee_id=""), name="unique_employee_id"),
+        ]
 
     def __str__(self):
         return self.full_name or self.username

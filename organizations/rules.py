@@ -69,6 +69,7 @@ rules.add_perm("organizations.view_org_tree", is_zzb_admin)
 rules.add_perm("organizations.view_organization", is_zzb_admin | leads_org)
 rules.add_perm("organizations.change_org", is_zzb_admin)
 rules.add_perm("organizations.view_people", is_zzb_admin)
+rules.add_perm("organizations.change_account", is_zzb_admin)  # the 工号 on the accounts page
 rules.add_perm("organizations.import_orgs", is_zzb_admin)
 rules.add_perm("organizations.export_orgs", is_zzb_admin)
 

@@ -6,6 +6,7 @@ app_name = "organizations"
 urlpatterns = [
     path("", views.OrgTreeView.as_view(), name="tree"),
     path("people/", views.PeopleView.as_view(), name="people"),
+    path("people/<int:pk>/employee-id/", views.EmployeeIdView.as_view(), name="set_employee_id"),
     path("people/pending-activation/", views.PendingActivationView.as_view(), name="pending_activation"),
     path("<int:pk>/", views.OrgDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.OrgEditView.as_view(), name="edit"),

@@ -106,6 +106,35 @@ class PeopleView(PermissionRequiredMixin, TemplateView):
         return ctx
 
 
+class EmployeeIdView(PermissionRequiredMixin, View):
+    """组织部 sets or clears one account's 工号 from the accounts page (POST only)."""
+
+    permission_required = "organizations.change_account"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from django.core.exceptions import ValidationError
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        from .models import User
+
+        account = get_object_or_404(User, pk=pk)
+        try:
+            account = services.set_employee_id(account, request.POST.get("employee_id", ""), by=request.user,
+                                               expected=request.POST.get("was"))
+        except ValidationError as exc:
+            messages.error(request, f"账号“{account.username}”的工号未修改：{'；'.join(exc.messages)}")
+        else:
+            if account.employee_id:
+                messages.success(request, f"已将账号“{account.username}”的工号设为 {account.employee_id}。")
+            else:
+                messages.success(request, f"已清除账号“{account.username}”的工号。")
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/"):
+            back = reverse_lazy("organizations:people")
+        return redirect(back)
+
+
 # ---------------------------------------------------------------- spreadsheet import / export
 
 

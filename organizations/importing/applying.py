@@ -9,7 +9,9 @@ from audit import log as audit
 from core.concurrency import StaleEdit
 
 from ..models import Level, Organization, RoleAssignment, User
-from .columns import USER_FIELDS
+from .columns import OPTIONAL_USER_FIELDS, USER_FIELDS
+
+AUDITED_USER_FIELDS = USER_FIELDS + OPTIONAL_USER_FIELDS
 from .planning import plan_import
 
 class PlanChanged(Exception):
@@ -84,16 +86,16 @@ def apply_import(sheets, *, by, expected_digest, deactivate_absent=False, note="
                     user.set_unusable_password()
                     user.full_clean(exclude=["password"], validate_unique=False)
                     user.save()
-                    audit.record(by, user, "create", audit.diff({}, audit.snapshot(user, fields=["username"] + USER_FIELDS)), note=note)
+                    audit.record(by, user, "create", audit.diff({}, audit.snapshot(user, fields=["username"] + AUDITED_USER_FIELDS)), note=note)
                     result.created_accounts.append(user.pk)
                 else:
                     user = User.objects.select_for_update().get(pk=change.user_id)
-                    before = audit.snapshot(user, fields=USER_FIELDS)
+                    before = audit.snapshot(user, fields=AUDITED_USER_FIELDS)
                     for name, value in change.data.items():
                         setattr(user, name, value)
                     user.full_clean(exclude=["password"])
                     user.save(update_fields=list(change.data))
-                    audit.record(by, user, "update", audit.diff(before, audit.snapshot(user, fields=USER_FIELDS)), note=note)
+                    audit.record(by, user, "update", audit.diff(before, audit.snapshot(user, fields=AUDITED_USER_FIELDS)), note=note)
                     result.updated_accounts += 1
                 users[user.username] = user
 

@@ -22,6 +22,7 @@ class Column:
     field: str
     width: int
     text: bool = True  # stored as text in Excel (keeps leading zeros, long phone numbers)
+    optional: bool = False  # the column may be absent from an uploaded file (then that field is left unchanged)
 
 
 ORG_COLUMNS = [
@@ -51,6 +52,7 @@ ACCOUNT_COLUMNS = [
     Column("手机", "phone", 15),
     Column("角色", "role", 20),
     Column("所属党组织编码", "org", 16),
+    Column("工号", "employee_id", 14, optional=True),
 ]
 SHEETS = {ORG_SHEET: ORG_COLUMNS, ACCOUNT_SHEET: ACCOUNT_COLUMNS}
 
@@ -62,6 +64,7 @@ ORG_COUNT_FIELDS = ["members_staff", "members_student", "members_retired", "memb
 ORG_BOOL_FIELDS = ["dual_leader", "is_active"]
 ORG_COMPARED = ["name", "short_name", "level", "org_type", "parent"] + ORG_TEXT_FIELDS[2:] + ORG_COUNT_FIELDS + ORG_BOOL_FIELDS
 USER_FIELDS = ["full_name", "email", "phone"]
+OPTIONAL_USER_FIELDS = ["employee_id"]  # compared and written only when the file has the column
 
 YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 NO = {"否", "n", "no", "false", "0", "×", ""}

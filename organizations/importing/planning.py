@@ -19,6 +19,7 @@ from ..models import (
     RoleAssignment,
     User,
     code_validator,
+    employee_id_validator,
     phone_validator,
 )
 from .columns import (
@@ -33,6 +34,7 @@ from .columns import (
     ORG_COUNT_FIELDS,
     ORG_SHEET,
     ORG_TEXT_FIELDS,
+    OPTIONAL_USER_FIELDS,
     ROLE_LOOKUP,
     TYPE_LOOKUP,
     USER_FIELDS,
@@ -382,8 +384,15 @@ def _plan_accounts(plan, rows, org_levels):
     users = {}
     names = list(usernames)
     for i in range(0, len(names), 500):
-        for u in User.objects.filter(username__in=names[i:i + 500]).only("id", "username", *USER_FIELDS):
+        for u in User.objects.filter(username__in=names[i:i + 500]).only("id", "username", *USER_FIELDS, *OPTIONAL_USER_FIELDS):
             users[u.username] = u
+    # 工号 already held by some account: {工号: username}, to refuse giving one 工号 to two accounts
+    wanted_ids = sorted({cells["employee_id"].strip() for _, cells in rows if cells.get("employee_id", "").strip()})
+    id_holders = {}
+    for i in range(0, len(wanted_ids), 500):
+        for employee_id, holder in User.objects.filter(employee_id__in=wanted_ids[i:i + 500]).values_list("employee_id", "username"):
+            id_holders[employee_id] = holder
+    id_rows = {}  # 工号 -> (first row, username) within the file
     assignments = {}
     user_ids = [u.pk for u in users.values()]
     for i in range(0, len(user_ids), 500):
@@ -411,6 +420,20 @@ def _plan_accounts(plan, rows, org_levels):
                 plan.errors.append(RowError(sheet, row, "用户名", f"用户名“{username}”只能包含字母、数字和 @ . + - _，最多 150 位"))
         values = {f: cells[f] for f in USER_FIELDS}
         values["email"] = User.objects.normalize_email(values["email"])
+        if "employee_id" in cells:  # the optional 工号 column is in the file
+            employee_id = values["employee_id"] = cells["employee_id"].strip()
+            if employee_id:
+                try:
+                    employee_id_validator(employee_id)
+                except ValidationError:
+                    plan.errors.append(RowError(sheet, row, "工号", f"工号“{employee_id[:40]}”只能包含字母、数字、下划线和连字符，最多 32 位"))
+                else:
+                    holder = id_holders.get(employee_id)
+                    first = id_rows.setdefault(employee_id, (row, username))
+                    if holder and holder != username:
+                        plan.errors.append(RowError(sheet, row, "工号", f"工号“{employee_id}”已属于账号“{holder}”，同一工号只能对应一个账号"))
+                    elif first[1] != username:
+                        plan.errors.append(RowError(sheet, row, "工号", f"工号“{employee_id}”与第 {first[0]} 行的账号“{first[1]}”重复"))
         _check_text(plan.errors, sheet, row, "姓名", values["full_name"], _max_length(User, "full_name"))
         _check_email(plan.errors, sheet, row, "邮箱", values["email"])
         _check_text(plan.errors, sheet, row, "邮箱", values["email"], _max_length(User, "email"))
@@ -438,8 +461,8 @@ def _plan_accounts(plan, rows, org_levels):
 
         if username and username in account_rows:
             first, first_values = account_rows[username]
-            for f in USER_FIELDS:
-                if values[f] != first_values[f]:
+            for f in values:
+                if f in first_values and values[f] != first_values[f]:
                     plan.errors.append(RowError(sheet, row, ACCOUNT_LABELS[f], f"同一用户名“{username}”在第 {first} 行的{ACCOUNT_LABELS[f]}不同，请保持一致"))
         if role and username:
             key = (username, role, org_code)
@@ -464,7 +487,7 @@ def _plan_accounts(plan, rows, org_levels):
         if user is None:
             plan.accounts.append(AccountChange("create", row, username, values))
             continue
-        diffs = [Diff(f, ACCOUNT_LABELS[f], getattr(user, f), values[f]) for f in USER_FIELDS if getattr(user, f) != values[f]]
+        diffs = [Diff(f, ACCOUNT_LABELS[f], getattr(user, f), values[f]) for f in values if getattr(user, f) != values[f]]
         if diffs:
             plan.accounts.append(AccountChange("update", row, username, {d.field: d.new for d in diffs}, diffs, user.pk))
         else:

@@ -140,7 +140,7 @@ def _read_sheet(ws, sheet_name, columns):
                     header_map[index] = name
                 else:
                     unknown.append(text)
-            missing = [h for h in expected if h not in header_map.values()]
+            missing = [c.header for c in columns if not c.optional and c.header not in header_map.values()]
             if missing or unknown:
                 parts = []
                 if missing:
