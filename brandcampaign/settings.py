@@ -234,7 +234,7 @@ WECOM_CORP_ID = env("WECOM_CORP_ID", "")
 WECOM_AGENT_ID = env("WECOM_AGENT_ID", "")
 WECOM_APP_SECRET = env("WECOM_APP_SECRET", "")
 WECOM_API_BASE = env("WECOM_API_BASE", "https://qyapi.weixin.qq.com").rstrip("/")
-WECOM_USERID_FIELD = env("WECOM_USERID_FIELD", "employee_id")  # the account field that holds the 企业微信 userid (工号)
+WECOM_USERID_FIELD = env("WECOM_USERID_FIELD", "username")  # the account field that holds the 企业微信 userid
 
 # Uploads: keep request bodies in memory only up to 2.5 MB, then stream to disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -46,4 +46,8 @@ def window(kind, *, campaign_of, org_of, returned_if=None):
         returned = bool(returned_if(obj)) if returned_if is not None else False
         return window_reason(campaign_of(obj), kind, org_of(obj), now, returned=returned)
 
+    start_field, label = PHASE_OPENS[kind]
+    check.__name__ = f"{kind}_window"
+    check.__doc__ = (f"{label}阶段开始（{start_field}）至“{DeadlineKind(kind).label}”截止（含本单位或上级院级党组织的延期）"
+                     + ("；组织部退回后不受截止时间限制" if returned_if is not None else ""))
     return check

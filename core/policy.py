@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 NOT_YOURS = "您没有权限进行此操作。"
+REGISTRY = {}  # name → Policy, filled as the apps' policy modules are imported (docs: manage.py policy_tables)
 
 
 class Refused(ValidationError):
@@ -65,6 +66,7 @@ class Policy:
             self.table[key] = action
         self.state_of = state_of or (lambda obj: getattr(obj, "state", None))
         self.state_label = state_label or _display_state
+        REGISTRY[name] = self
 
     def __getitem__(self, action):
         return self.table[action]
@@ -129,6 +131,36 @@ class Policy:
             return self.allows(action, user, target)
 
         return rules.predicate(allowed, name=f"{self.name}.{action}")
+
+
+def describe(fn):
+    """A readable name of a predicate or check for the generated tables (its docstring's first line, or its name)."""
+    if fn is None:
+        return "—"
+    doc = (getattr(fn, "__doc__", None) or "").strip().splitlines()
+    name = getattr(fn, "__name__", repr(fn)).strip("_")
+    return f"{name}: {doc[0]}" if doc and not doc[0].startswith("Built-in") else name
+
+
+def state_names(states):
+    if states is None:
+        return "任何状态"
+    return "、".join(sorted(getattr(s, "label", str(s)) for s in states))
+
+
+def markdown_tables():
+    """Every registered policy as a Markdown table (docs/policy-tables.md is this, checked by a test)."""
+    out = ["# 工作流规则表（由 `manage.py policy_tables` 生成，请勿手改）", ""]
+    for name in sorted(REGISTRY):
+        policy = REGISTRY[name]
+        out += [f"## {name}", "", "| 操作 | 名称 | 谁（who） | 从哪些状态 | 时间窗口 | 其他条件 | 无权限时的提示 |",
+                "|---|---|---|---|---|---|---|"]
+        for key, a in policy.table.items():
+            when = "；".join(describe(w) for w in a.when) or "—"
+            out.append(f"| `{key}` | {a.label} | {describe(a.who)} | {state_names(a.states)} | {describe(a.window)} "
+                       f"| {when} | {a.denied} |")
+        out.append("")
+    return "\n".join(out)
 
 
 def _display_state(obj):

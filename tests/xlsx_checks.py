@@ -49,7 +49,7 @@ def assert_cut(cell, calamine_value):
 # ---------------------------------------------------------------- hostile data in every free-text column
 
 KINDS = ["formula", "fffe", "vt", "long", "quote"]
-_NOT_FREE_TEXT = {"password", "first_name", "last_name", "honours", "scan_name", "sha256", "video_codec",
+_NOT_FREE_TEXT = {"password", "employee_id", "first_name", "last_name", "honours", "scan_name", "sha256", "video_codec",
                   "original_name"}
 
 

@@ -24,3 +24,13 @@ def test_a_missing_or_malformed_version_is_refused_as_stale(raw):
 @pytest.mark.parametrize("raw, value", [("0", 0), (" 7 ", 7), (12, 12)])
 def test_a_well_formed_version_is_read(raw, value):
     assert versioning.parse(raw) == value
+
+
+def test_the_policy_tables_doc_is_generated_from_the_code():
+    from pathlib import Path
+
+    from core.policy import markdown_tables
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "policy-tables.md"
+    assert doc.read_text(encoding="utf-8").strip() == markdown_tables().strip(), (
+        "docs/policy-tables.md is out of date: run `.venv/bin/python manage.py policy_tables > docs/policy-tables.md`")
