@@ -54,6 +54,9 @@ MATRIX = [
     row("organizations:edit", ADMIN_ONLY, lambda w: {"pk": w.branch_a1.pk}),
     row("organizations:export", ADMIN_ONLY),
     row("organizations:pending_activation", ADMIN_ONLY),
+    row("organizations:account_create", ADMIN_ONLY),
+    row("organizations:account", ADMIN_ONLY, lambda w: {"pk": w.users.branch.pk}),
+    row("organizations:account_action", POST_ONLY_ADMIN, lambda w: {"pk": w.users.branch.pk, "action": "unlock"}),
     row("organizations:import", ADMIN_ONLY),
     row("organizations:import_template", ADMIN_ONLY),
     # token-bound pages: a token from someone else's (or no) upload is 404 even for an admin;
