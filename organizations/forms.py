@@ -29,6 +29,12 @@ class ImportUploadForm(forms.Form):
         help_text="不勾选时，文件中没有的党组织保持不变。党组织不会被删除，停用后历史记录保留。",
     )
 
+    revoke_absent = forms.BooleanField(
+        label="停用文件中未列出的账号，撤销未列出的角色（导入完整账号名单时勾选）",
+        required=False,
+        help_text="预览中会逐一列出将被停用的账号和撤销的角色，确认后才写入。组织部管理员不会被停用或撤销。",
+    )
+
     def clean_file(self):
         from .importing import MAX_UPLOAD_BYTES
 

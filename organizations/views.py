@@ -217,6 +217,7 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
             "sha256": hashlib.sha256(data).hexdigest(),
             "original": upload.name[:200],
             "deactivate_absent": form.cleaned_data["deactivate_absent"],
+            "revoke_absent": form.cleaned_data["revoke_absent"],
         }
         self.request.session[SESSION_IMPORTS] = imports
         return redirect("organizations:import_preview", token=token)
@@ -233,7 +234,8 @@ class ImportPreviewView(PermissionRequiredMixin, TemplateView):
         entry = _pending(self.request, self.kwargs["token"])
         ctx.update(token=self.kwargs["token"], entry=entry)
         try:
-            plan = plan_import(_load_sheets(entry), deactivate_absent=entry["deactivate_absent"])
+            plan = plan_import(_load_sheets(entry), deactivate_absent=entry["deactivate_absent"],
+                               revoke_absent=entry.get("revoke_absent", False))
         except ImportFileError as exc:
             ctx["file_error"] = exc.message
             return ctx
@@ -254,7 +256,8 @@ class ImportApplyView(PermissionRequiredMixin, View):
         try:
             result = apply_import(
                 _load_sheets(entry), by=request.user, expected_digest=request.POST.get("digest", ""),
-                deactivate_absent=entry["deactivate_absent"], note=f"批量导入：{entry['original']}",
+                deactivate_absent=entry["deactivate_absent"], revoke_absent=entry.get("revoke_absent", False),
+                note=f"批量导入：{entry['original']}",
             )
         except (ImportFileError, PlanChanged) as exc:
             messages.error(request, exc.message)
@@ -267,6 +270,7 @@ class ImportApplyView(PermissionRequiredMixin, View):
             "created_orgs": result.created_orgs, "updated_orgs": result.updated_orgs,
             "deactivated_orgs": result.deactivated_orgs, "created_accounts": result.created_accounts,
             "updated_accounts": result.updated_accounts, "roles_added": result.roles_added,
+            "deactivated_accounts": result.deactivated_accounts, "roles_revoked": result.roles_revoked,
         }
         request.session[SESSION_RESULTS] = results
         messages.success(request, "导入完成。")
