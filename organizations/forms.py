@@ -65,6 +65,6 @@ class RoleForm(forms.Form):
         from .models import Role
 
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = Role.choices
+        self.fields["role"].choices = [("", "请选择角色"), *Role.choices]
         self.fields["organization"].queryset = Organization.objects.active().exclude(level="school").order_by(
             "level", "sort_order", "code")

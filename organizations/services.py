@@ -174,5 +174,5 @@ def unlock_account(user, *, by):
 
     _require_admin(by)
     n = reset(username=user.username)
-    audit.record(by, user, "unlock", {"locked": [bool(n), False]}, note=f"清除登录失败记录 {n} 条")
+    audit.record(by, user, "unlock", {"登录锁定": ["已锁定" if n else "未锁定", "已解除"]}, note=f"清除登录失败记录 {n} 条")
     return n
