@@ -12,6 +12,6 @@ class OrganizationsConfig(AppConfig):
     verbose_name = "组织与人员"
 
     def ready(self):
-        from core.audit import ACTION_LABELS as labels
+        from audit.log import ACTION_LABELS as labels
 
         labels.update(ACTION_LABELS)

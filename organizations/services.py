@@ -3,7 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core import audit, versioning
+from audit import log as audit
+from audit.changes import save_changes
+from core import versioning
 
 from .models import Organization, User
 
@@ -11,7 +13,7 @@ from .models import Organization, User
 @transaction.atomic
 def update_organization(org, data, *, by, expected_version, action="update", note=""):
     current = versioning.lock(Organization.objects, org.pk, expected_version)
-    versioning.save_changes(current, data, by=by, organization=current, action=action, note=note)
+    save_changes(current, data, by=by, organization=current, action=action, note=note)
     return current
 
 

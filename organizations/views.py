@@ -15,8 +15,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from core import audit
-from core.audit import field_labels, history_for
+from audit import log as audit
+from audit.log import field_labels, history_for
 from core.concurrency import StaleEdit
 
 from . import queries, services
@@ -373,7 +373,7 @@ class AccountMixin(PermissionRequiredMixin):
 
 def _account_history(user, n=30):
     """The account's own audit entries and those of its role assignments, newest first: 3 queries."""
-    from core.audit import history_for_many
+    from audit.log import history_for_many
 
     from .models import RoleAssignment
 

@@ -224,7 +224,7 @@ def scores_from_history(track):
     Shows that the ranking inputs can be rebuilt from the history alone (score, abstain, unassign)."""
     from django.contrib.contenttypes.models import ContentType
 
-    from core.models import AuditEntry
+    from audit.models import AuditEntry
 
     current = set(Assignment.objects.filter(track=track).values_list("pk", flat=True))
     state = {}
@@ -259,7 +259,7 @@ def approval_board(track, below=3):
 
     Returns {"rows": [...], "next": [...], "changed": bool} where `changed` says the live ranking no
     longer matches the proposal (scores or votes changed after it was proposed)."""
-    from submissions.services import entry_missing
+    from submissions.completeness import entry_missing
 
     board = ranking(track)
     live = {row["entry"].pk: row for row in board["rows"]}

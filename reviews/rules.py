@@ -21,7 +21,7 @@ rules.add_perm("reviews.judge_track", judges_track)
 rules.add_perm("reviews.score_assignment", owns_assignment)
 rules.add_perm("reviews.view_sheet", is_zzb_admin | judges_track)
 
-from submissions.rules import is_approver  # noqa: E402
+from organizations.rules import is_approver  # noqa: E402
 
 rules.add_perm("reviews.view_ranking", is_zzb_admin | is_approver)
 # 审定: 校领导 decide in the portal; 组织部 sees the same page (and records paper decisions on 审定·公示·公布)

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from organizations import services
 from organizations.models import Role, RoleAssignment, User
 

@@ -5,7 +5,7 @@ import re
 
 from django.urls import reverse
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from organizations.importing import plan_import, read_workbook
 from organizations.models import Role, RoleAssignment, User
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from organizations.models import Role
 from reviews import services
 from reviews.models import ApprovalMethod, JudgingTrack, Stage
