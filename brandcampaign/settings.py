@@ -45,6 +45,8 @@ if PRODUCTION and not env("SECRET_KEY"):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who users contact to reset a password or unlock an account (login, lockout and mail texts)
+PORTAL_CONTACT = env("PORTAL_CONTACT", "党委组织部（电话 0000-0000000）")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

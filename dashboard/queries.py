@@ -15,6 +15,7 @@ from submissions.models import (
     NOT_STARTED_LABEL, Entry, EntryState, Form1, Form2, FormState, Outcome, OutcomeType, RowState, Track,
 )
 from submissions.completeness import entry_missing
+from submissions.queries import campaign_months, month_label
 
 FORM_DONE = {FormState.SUBMITTED, FormState.ACCEPTED}
 ENTRY_DONE = {EntryState.SUBMITTED, EntryState.PASSED}
@@ -275,17 +276,6 @@ def deadline_chart(lines):
     return rows
 
 
-def _months(campaign):
-    """(year, month) from the start of phase 1 to the end of phase 3."""
-    y, m = campaign.design_start.year, campaign.design_start.month
-    end = (campaign.review_end.year, campaign.review_end.month)
-    out = []
-    while (y, m) <= end and len(out) < 24:
-        out.append((y, m))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
 def outcomes_by_month(campaign, college_ids):
     """Outcomes of the given 院级 orgs (their own and their branches') per month and type. 1 query."""
     counts = (
@@ -298,7 +288,8 @@ def outcomes_by_month(campaign, college_ids):
         .values("college_id", "y", "m", "outcome_type")
         .annotate(n=Count("id"))
     )
-    months = _months(campaign)
+    counts = list(counts)
+    months = campaign_months(campaign, {(c["y"], c["m"]) for c in counts if c["college_id"] in college_ids})
     index = {ym: i for i, ym in enumerate(months)}
     table = {t: [0] * len(months) for t, _ in OutcomeType.choices}
     outside = 0
@@ -313,7 +304,7 @@ def outcomes_by_month(campaign, college_ids):
             continue
         table[c["outcome_type"]][i] += c["n"]
     return {
-        "months": [f"{y}年{m}月" for y, m in months],
+        "months": [month_label(ym, first=True) for ym in months],
         "series": [{"type": t, "label": label, "counts": table[t]} for t, label in OutcomeType.choices],
         "totals": [sum(table[t][i] for t in table) for i in range(len(months))],
         "outside": outside,

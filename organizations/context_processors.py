@@ -9,4 +9,5 @@ def portal(request):
         "portal_roles": roles.role_labels(user) if user is not None else [],
         "is_zzb_admin": roles.is_admin(user) if user is not None else False,
         "debug": settings.DEBUG,
+        "portal_contact": settings.PORTAL_CONTACT,
     }

@@ -38,3 +38,18 @@ def secretaries_of(org):
     return User.objects.filter(
         role_assignments__organization=org, role_assignments__role=role, role_assignments__is_active=True, is_active=True
     ).distinct()
+
+
+def locked_usernames(usernames=None):
+    """Usernames django-axes currently locks out (failures at the limit within the cool-off): 1 query."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    qs = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if isinstance(cooloff, (int, float)):
+        qs = qs.filter(attempt_time__gte=timezone.now() - timezone.timedelta(hours=cooloff))
+    if usernames is not None:
+        qs = qs.filter(username__in=list(usernames))
+    return set(qs.values_list("username", flat=True))

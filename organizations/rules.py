@@ -72,6 +72,7 @@ rules.add_perm("organizations.view_people", is_zzb_admin)
 rules.add_perm("organizations.change_account", is_zzb_admin)  # the 工号 on the accounts page
 rules.add_perm("organizations.import_orgs", is_zzb_admin)
 rules.add_perm("organizations.export_orgs", is_zzb_admin)
+rules.add_perm("organizations.manage_accounts", is_zzb_admin)
 
 # The audit log UI (the audit app sits below organizations, so its permission is declared here).
 rules.add_perm("audit.view_audit", is_zzb_admin)

@@ -102,7 +102,7 @@ class PeopleView(PermissionRequiredMixin, TemplateView):
         role = self.request.GET.get("role")
         if role:
             qs = qs.filter(role_assignments__role=role).distinct()
-        ctx.update(people=qs, roles=Role.choices, role=role)
+        ctx.update(people=qs, roles=Role.choices, role=role, locked=queries.locked_usernames())
         return ctx
 
 
@@ -246,6 +246,7 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
             "sha256": hashlib.sha256(data).hexdigest(),
             "original": upload.name[:200],
             "deactivate_absent": form.cleaned_data["deactivate_absent"],
+            "revoke_absent": form.cleaned_data["revoke_absent"],
         }
         self.request.session[SESSION_IMPORTS] = imports
         return redirect("organizations:import_preview", token=token)
@@ -262,7 +263,8 @@ class ImportPreviewView(PermissionRequiredMixin, TemplateView):
         entry = _pending(self.request, self.kwargs["token"])
         ctx.update(token=self.kwargs["token"], entry=entry)
         try:
-            plan = plan_import(_load_sheets(entry), deactivate_absent=entry["deactivate_absent"])
+            plan = plan_import(_load_sheets(entry), deactivate_absent=entry["deactivate_absent"],
+                               revoke_absent=entry.get("revoke_absent", False))
         except ImportFileError as exc:
             ctx["file_error"] = exc.message
             return ctx
@@ -283,7 +285,8 @@ class ImportApplyView(PermissionRequiredMixin, View):
         try:
             result = apply_import(
                 _load_sheets(entry), by=request.user, expected_digest=request.POST.get("digest", ""),
-                deactivate_absent=entry["deactivate_absent"], note=f"批量导入：{entry['original']}",
+                deactivate_absent=entry["deactivate_absent"], revoke_absent=entry.get("revoke_absent", False),
+                note=f"批量导入：{entry['original']}",
             )
         except (ImportFileError, PlanChanged) as exc:
             messages.error(request, exc.message)
@@ -296,6 +299,7 @@ class ImportApplyView(PermissionRequiredMixin, View):
             "created_orgs": result.created_orgs, "updated_orgs": result.updated_orgs,
             "deactivated_orgs": result.deactivated_orgs, "created_accounts": result.created_accounts,
             "updated_accounts": result.updated_accounts, "roles_added": result.roles_added,
+            "deactivated_accounts": result.deactivated_accounts, "roles_revoked": result.roles_revoked,
         }
         request.session[SESSION_RESULTS] = results
         messages.success(request, "导入完成。")
@@ -380,3 +384,141 @@ class ActivateAccountView(PasswordResetConfirmView):
         audit.record(form.user, form.user, "update", {"password": ["未设置", "已设置"]}, note="通过激活链接设置密码")
         messages.success(self.request, "密码已设置，请用新密码登录。该激活链接已失效。")
         return response
+
+
+# ---------------------------------------------------------------- accounts (组织部)
+
+
+class AccountMixin(PermissionRequiredMixin):
+    permission_required = "organizations.manage_accounts"
+
+    def get_account(self):
+        if not hasattr(self, "_account"):
+            from .models import User
+
+            self._account = get_object_or_404(User, pk=self.kwargs["pk"])
+        return self._account
+
+
+def _account_history(user, n=30):
+    """The account's own audit entries and those of its role assignments, newest first: 3 queries."""
+    from audit.log import history_for_many
+
+    from .models import RoleAssignment
+
+    mine = list(history_for(user)[:n])
+    ra_ids = list(RoleAssignment.objects.filter(user=user).values_list("pk", flat=True))
+    mine += list(history_for_many(RoleAssignment, ra_ids)[:n]) if ra_ids else []
+    return sorted(mine, key=lambda e: (e.at, e.pk), reverse=True)[:n]
+
+
+class AccountCreateView(AccountMixin, FormView):
+    template_name = "organizations/account_form.html"
+
+    def get_form_class(self):
+        from .forms import AccountForm
+
+        return AccountForm
+
+    def form_valid(self, form):
+        try:
+            user = services.create_account(form.cleaned_data, by=self.request.user)
+        except services.AccountError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"已创建账号 {user.username}。请为其分配角色，并生成设置密码链接转交本人。")
+        return redirect("organizations:account", pk=user.pk)
+
+
+class AccountView(AccountMixin, FormView):
+    """One account: its details (editable), roles (add / revoke), status, lockout and password link."""
+
+    template_name = "organizations/account.html"
+
+    def get_form_class(self):
+        from .forms import AccountForm
+
+        return AccountForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["editing"] = True
+        return kwargs
+
+    def get_initial(self):
+        u = self.get_account()
+        return {"full_name": u.full_name, "email": u.email, "phone": u.phone}
+
+    def get_context_data(self, **kwargs):
+        from .forms import RoleForm
+
+        ctx = super().get_context_data(**kwargs)
+        u = self.get_account()
+        ctx.update(
+            account=u, role_form=RoleForm(),
+            assignments=u.role_assignments.select_related("organization").order_by("-is_active", "role"),
+            locked=u.username in queries.locked_usernames([u.username]),
+            never_set=not u.has_usable_password(), entries=_account_history(u), field_labels=field_labels(type(u)),
+        )
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            services.update_account(self.get_account(), form.cleaned_data, by=self.request.user)
+        except services.AccountError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "已保存账号信息。")
+        return redirect("organizations:account", pk=self.get_account().pk)
+
+
+class AccountActionView(AccountMixin, View):
+    """POST only. Each action is one service call; a refusal becomes a message and changes nothing."""
+
+    http_method_names = ["post"]
+    ACTIONS = {"deactivate", "reactivate", "password_link", "password_email", "unlock", "add_role", "revoke_role"}
+
+    def post(self, request, pk, action):
+        from django.shortcuts import render
+
+        from .forms import RoleForm
+        from .models import RoleAssignment
+
+        if action not in self.ACTIONS:
+            raise Http404
+        u = self.get_account()
+        by = request.user
+        try:
+            if action == "deactivate":
+                services.set_account_active(u, False, by=by, reason=request.POST.get("reason", ""))
+                messages.success(request, f"已停用账号 {u.username}：该账号不能再登录，其填报和操作记录保留。")
+            elif action == "reactivate":
+                services.set_account_active(u, True, by=by)
+                messages.success(request, f"已恢复账号 {u.username}。")
+            elif action == "password_link":
+                path = services.password_link(u, by=by)
+                # shown once, in this response only: never stored, never put in a message or the log
+                return render(request, "organizations/password_link.html", {
+                    "account": u, "link": request.build_absolute_uri(path),
+                    "link_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+                })
+            elif action == "password_email":
+                services.email_password_link(u, by=by)
+                messages.success(request, f"设置密码链接已发送到 {u.email}。")
+            elif action == "unlock":
+                n = services.unlock_account(u, by=by)
+                messages.success(request, "已解除锁定，该账号可以立即重新登录。" if n else "该账号当前未被锁定；已清除其登录失败记录。")
+            elif action == "add_role":
+                form = RoleForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, "请选择有效的角色和党组织。")
+                else:
+                    services.add_role(u, form.cleaned_data["role"], form.cleaned_data["organization"], by=by)
+                    messages.success(request, "已添加角色。")
+            elif action == "revoke_role":
+                ra = get_object_or_404(RoleAssignment, pk=request.POST.get("assignment") if str(request.POST.get("assignment", "")).isdigit() else 0, user=u)
+                services.revoke_role(ra, by=by)
+                messages.success(request, f"已撤销角色：{ra}。")
+        except services.AccountError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("organizations:account", pk=u.pk)

@@ -17,6 +17,8 @@ ACTION_LABELS = {
     "vote": "记录委员会表决",
     "propose": "提出拟表彰名单",
     "approve": "记录党委审定",
+    "approve_online": "校领导在线审定",
+    "send_back": "校领导退回拟表彰名单",
     "publicity": "开始公示",
     "objection": "记录公示异议",
     "objection_handled": "处理公示异议",

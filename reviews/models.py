@@ -39,6 +39,11 @@ DEFAULT_RUBRIC = [
 ]
 
 
+class ApprovalMethod(models.TextChoices):
+    ONLINE = "online", "校领导在线审定"
+    PAPER = "paper", "党委会审定（纸质，组织部登记）"
+
+
 class JudgingTrack(models.Model):
     """One 十佳 track of one campaign, with everything fixed before judging starts."""
 
@@ -69,6 +74,15 @@ class JudgingTrack(models.Model):
     proposed_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approval_note = models.CharField("党委审定记录（会议/文号）", max_length=200, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="审定人")
+    approval_method = models.CharField("审定方式", max_length=10, choices=ApprovalMethod.choices, blank=True)
+    approval_minutes = models.FileField("党委会会议纪要", upload_to="minutes/", max_length=200, blank=True)
+    approval_minutes_name = models.CharField("会议纪要原文件名", max_length=160, blank=True)
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="退回人")
+    return_comment = models.CharField("退回意见", max_length=500, blank=True)
     publicity_start = models.DateField("公示开始", null=True, blank=True)
     publicity_end = models.DateField("公示结束", null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)

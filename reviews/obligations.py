@@ -34,3 +34,25 @@ def judging_obligations(campaign, user, assignment):
             extra={"unscored": open_n},
         ))
     return items
+
+
+@obligations.register
+def approval_obligations(campaign, user, assignment):
+    """校领导: each proposed list waiting for their decision (and the ones already decided, as done)."""
+    if assignment.role != Role.APPROVER:
+        return []
+    items = []
+    for track in queries.tracks_for(campaign):
+        waiting = track.stage == Stage.PROPOSED
+        if not waiting and not track.approved_at:
+            continue
+        n = len(track.proposal or [])
+        items.append(obligations.Obligation(
+            key=f"approval_{track.track}",
+            label=f"审定{track.get_track_display()}拟表彰名单（{n} 项）" if waiting
+            else f"{track.get_track_display()}拟表彰名单已审定",
+            url=reverse("reviews:approval", args=[track.pk]), done=not waiting,
+            state="待审定" if waiting else track.get_approval_method_display() or "已审定",
+            extra={"proposed_at": track.proposed_at},
+        ))
+    return items

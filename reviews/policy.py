@@ -50,6 +50,10 @@ def _admin(user, obj):
     return is_zzb_admin(user)
 
 
+def _approver(user, track):
+    return roles.has_role(user, Role.APPROVER)
+
+
 def _own_assignment_or_admin(user, assignment):
     return is_zzb_admin(user) or (assignment.judge_id == user.pk and judges_track(user, assignment.track))
 
@@ -171,6 +175,12 @@ TRACK = Policy("track", {
     "propose": Action("提出拟表彰名单", _admin, {Stage.CLOSED}, denied=ADMIN_ONLY,
                       wrong_state="请先结束评分，再提出拟表彰名单。"),
     "approve": Action("记录党委审定", _admin, {Stage.PROPOSED}, denied=ADMIN_ONLY, wrong_state=_in_order(Stage.PROPOSED)),
+    "approve_online": Action("在线审定", _approver, {Stage.PROPOSED},
+                             denied="只有校领导（审定）账号可以在线审定拟表彰名单。",
+                             wrong_state="当前阶段为“{state}”，没有待审定的拟表彰名单。"),
+    "send_back": Action("退回拟表彰名单", _approver, {Stage.PROPOSED},
+                        denied="只有校领导（审定）账号可以在线审定拟表彰名单。",
+                        wrong_state="当前阶段为“{state}”，没有待审定的拟表彰名单。"),
     "publicity": Action("开始公示", _admin, {Stage.APPROVED}, denied=ADMIN_ONLY, wrong_state=_in_order(Stage.APPROVED)),
     "objection": Action("记录异议", _admin, {Stage.PUBLICITY}, denied=ADMIN_ONLY, wrong_state="只能在公示期间记录异议。"),
     "publish": Action("公布结果", _admin, {Stage.PUBLICITY}, _publicity_over, (_objections_handled,), denied=ADMIN_ONLY,

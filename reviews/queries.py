@@ -242,3 +242,46 @@ def scores_from_history(track):
             abstained = e.changes["abstained"][1]
         state[pk] = (points, abstained)
     return state
+
+
+# ---------------------------------------------------------------- 审定 (approval)
+
+
+def awaiting_approval(campaign):
+    """Tracks of a campaign whose proposed list waits for the 校领导's decision."""
+    return [t for t in tracks_for(campaign) if t.stage == Stage.PROPOSED]
+
+
+def approval_board(track, below=3):
+    """What the approver decides on, in a fixed number of queries: each proposed entry with its place and
+    score as proposed, its current spread (valid scores, standard deviation, disagreement), its place under
+    the other counting rules (stability) and its formal-check result; then the next `below` entries.
+
+    Returns {"rows": [...], "next": [...], "changed": bool} where `changed` says the live ranking no
+    longer matches the proposal (scores or votes changed after it was proposed)."""
+    from submissions.completeness import entry_missing
+
+    board = ranking(track)
+    live = {row["entry"].pk: row for row in board["rows"]}
+    proposed = {p["entry"]: p for p in track.proposal or []}
+    checks = {
+        e.pk: e for e in Entry.objects.filter(pk__in=[*proposed, *live]).select_related("checked_by")
+    }
+
+    def line(entry_id, proposal=None):
+        row = live.get(entry_id)
+        entry = checks.get(entry_id)
+        return {
+            "proposal": proposal, "row": row, "entry": row["entry"] if row else entry,
+            "check": entry, "missing": entry_missing(entry) if entry else [],
+        }
+
+    rows = [line(p["entry"], p) for p in track.proposal or []]
+    rest = [r for r in board["rows"] if r["entry"].pk not in proposed and r["r"].place is not None]
+    changed = any(
+        x["row"] is None or x["row"]["r"].place != x["proposal"]["place"]
+        or round(x["row"]["r"].final or 0, 2) != x["proposal"]["final"]
+        for x in rows
+    )
+    return {"rows": rows, "next": [line(r["entry"].pk) for r in rest[:below]], "changed": changed,
+            "criteria": board["criteria"], "rule_labels": board["rule_labels"]}

@@ -31,3 +31,7 @@ rules.add_perm("reviews.view_ranking", is_zzb_admin | is_approver)
 for _machine in policy.POLICIES.values():
     for _action in _machine:
         rules.add_perm(f"reviews.{_machine.name}.{_action}", _machine.permission(_action))
+# 审定: 校领导 decide in the portal; 组织部 sees the same page (and records paper decisions on 审定·公示·公布)
+rules.add_perm("reviews.view_approval", is_zzb_admin | is_approver)
+rules.add_perm("reviews.approve_track", is_approver)
+rules.add_perm("reviews.view_minutes", is_zzb_admin | is_approver)

@@ -20,7 +20,7 @@ from submissions.models import Entry, EntryState
 
 from . import policy, queries
 from .models import (
-    DEFAULT_RUBRIC, STAGE_ORDER, Assignment, Award, CommitteeVote, Criterion, DeclaredConflict, JudgingTrack,
+    DEFAULT_RUBRIC, STAGE_ORDER, ApprovalMethod, Assignment, Award, CommitteeVote, Criterion, DeclaredConflict, JudgingTrack,
     Objection, Round, ScoreSheet, Stage, TieBreak,
 )
 
@@ -455,17 +455,92 @@ def propose(track, *, by, now=None):
                     {"proposal": [None, proposal], "proposed_at": [None, current.proposed_at]})
 
 
+MINUTES_MAX = 20 * 1024 * 1024
+
+
 @transaction.atomic
-def approve(track, *, by, note, now=None):
-    """Record the 党委 approval of the proposed list (meeting / document number)."""
+def approve(track, *, by, note, minutes=None, now=None):
+    """组织部 records the 党委 approval decided on paper (meeting / document number), optionally with the
+    scanned minutes. For universities whose leaders approve in the portal see approve_online()."""
     note = (note or "").strip()
     current = _locked_track(track, "approve", by)
     if not note:
         raise JudgingError("请填写党委审定的会议或文号。")
+    kind = _validate_minutes(minutes) if minutes is not None else None
     current.approved_at = now or timezone.now()
     current.approval_note = note[:200]
-    return _advance(current, Stage.PROPOSED, Stage.APPROVED, by, "approve",
-                    {"approved_at": [None, current.approved_at], "approval_note": [None, current.approval_note]})
+    current.approved_by = by
+    current.approval_method = ApprovalMethod.PAPER
+    extra = {"approved_at": [None, current.approved_at], "approval_note": [None, current.approval_note],
+             "approved_by": [None, by.username], "approval_method": [None, ApprovalMethod.PAPER]}
+    if kind is not None:
+        from core.uploads import generated_name, safe_original_name
+
+        current.approval_minutes.save(generated_name("minutes", kind), minutes, save=False)
+        current.approval_minutes_name = safe_original_name(minutes.name)
+        extra["approval_minutes"] = [None, current.approval_minutes_name]
+        extra["approval_minutes_name"] = [None, current.approval_minutes_name]
+    return _advance(current, Stage.PROPOSED, Stage.APPROVED, by, "approve", extra)
+
+
+@transaction.atomic
+def record_committee_decision(track, *, by, note, minutes):
+    """The portal's paper path: a 党委会 decision is recorded with its minutes attached (required)."""
+    if minutes is None:
+        raise JudgingError("请上传党委会会议纪要（PDF 或图片扫描件）。")
+    return approve(track, by=by, note=note, minutes=minutes)
+
+
+def _validate_minutes(upload):
+    from core.uploads import JPEG, PDF, PNG, validate_upload
+
+    return validate_upload(upload, {PDF, JPEG, PNG}, MINUTES_MAX)
+
+
+def _check_proposal_unchanged(current, proposed_at):
+    """The approver decides on the list they saw: a list sent back and proposed again is a new list."""
+    if not proposed_at:  # not given (a service call): nothing to compare
+        return
+    seen = str(proposed_at).strip()
+    if not current.proposed_at or seen != current.proposed_at.isoformat():
+        raise JudgingError("拟表彰名单已被重新提出，请刷新页面，查看最新名单后再审定。")
+
+
+@transaction.atomic
+def approve_online(track, *, by, comment="", proposed_at=None, now=None):
+    """校领导 approves the proposed list in the portal: who and when are recorded (and audited)."""
+    current = _locked_track(track, "approve_online", by)
+    _check_proposal_unchanged(current, proposed_at)
+    comment = (comment or "").strip()
+    current.approved_at = now or timezone.now()
+    current.approved_by = by
+    current.approval_method = ApprovalMethod.ONLINE
+    current.approval_note = comment[:200]
+    return _advance(current, Stage.PROPOSED, Stage.APPROVED, by, "approve_online", {
+        "approved_at": [None, current.approved_at], "approved_by": [None, by.username],
+        "approval_method": [None, ApprovalMethod.ONLINE], "approval_note": [None, current.approval_note],
+    }, note=comment)
+
+
+@transaction.atomic
+def send_back(track, *, by, comment, proposed_at=None, now=None):
+    """校领导 sends the proposed list back to 组织部 with a comment. The track returns to 评分结束（集中审议）:
+    组织部 can record committee votes or conflicts and propose again. The old list stays in the audit log."""
+    comment = (comment or "").strip()
+    current = _locked_track(track, "send_back", by)
+    if not comment:
+        raise JudgingError("退回拟表彰名单须填写意见。")
+    _check_proposal_unchanged(current, proposed_at)
+    old_proposal, old_proposed_at = current.proposal, current.proposed_at
+    current.proposal, current.proposed_at = [], None
+    current.returned_at = now or timezone.now()
+    current.returned_by = by
+    current.return_comment = comment[:500]
+    return _advance(current, Stage.PROPOSED, Stage.CLOSED, by, "send_back", {
+        "proposal": [old_proposal, []], "proposed_at": [audit.plain(old_proposed_at), None],
+        "returned_at": [None, current.returned_at], "returned_by": [None, by.username],
+        "return_comment": [None, current.return_comment],
+    }, note=comment)
 
 
 def add_working_days(start, n):

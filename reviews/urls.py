@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import judge, manage, results
+from .views import approval, judge, manage, results
 
 app_name = "reviews"
 urlpatterns = [
@@ -21,4 +21,7 @@ urlpatterns = [
     path("t/<int:pk>/ranking.xlsx", results.RankingXlsxView.as_view(), name="ranking_xlsx"),
     path("t/<int:pk>/submit/<int:round>/", judge.SubmitSheetView.as_view(), name="submit_sheet"),
     path("t/<int:pk>/sheet/<int:judge>/<int:round>.pdf", results.SheetPdfView.as_view(), name="sheet_pdf"),
+    path("t/<int:pk>/approval/", approval.ApprovalView.as_view(), name="approval"),
+    path("t/<int:pk>/approval/<str:decision>/", approval.ApprovalDecisionView.as_view(), name="approval_decide"),
+    path("t/<int:pk>/minutes/", approval.MinutesView.as_view(), name="minutes"),
 ]

@@ -147,31 +147,81 @@ def outcomes_of(campaign, org):
     return qs.filter(organization=org)
 
 
+MAX_MONTH_COLUMNS = 36
+
+
+def _next_month(y, m):
+    return (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def campaign_months(campaign, seen=()):
+    """The month columns of an outcome overview: (year, month) from the start of phase 1 to the end of
+    phase 3 (at least twelve months: the whole campaign year), widened to every month an outcome is
+    dated in (`seen`), so no outcome is counted in a total but shown in no month. At most
+    MAX_MONTH_COLUMNS columns; months beyond that (a mistyped year) are left to the caller's "其他" count."""
+    start = (campaign.design_start.year, campaign.design_start.month)
+    end = (campaign.review_end.year, campaign.review_end.month)
+    twelfth = start
+    for _ in range(11):
+        twelfth = _next_month(*twelfth)
+    end = max(end, twelfth)
+    seen = sorted(ym for ym in seen if ym[0] and ym[1])
+    if seen:
+        first, last = seen[0], seen[-1]
+        # widen towards outcomes that fall near the campaign; wildly mistyped dates stay outside
+        if first < start and _months_between(first, end) <= MAX_MONTH_COLUMNS:
+            start = first
+        if last > end and _months_between(start, last) <= MAX_MONTH_COLUMNS:
+            end = last
+    out, ym = [], start
+    while ym <= end and len(out) < MAX_MONTH_COLUMNS:
+        out.append(ym)
+        ym = _next_month(*ym)
+    return out
+
+
+def _months_between(a, b):
+    return (b[0] - a[0]) * 12 + (b[1] - a[1]) + 1
+
+
+def month_label(ym, first=False):
+    y, m = ym
+    return f"{y}年{m}月" if first or m == 1 else f"{m}月"
+
+
 def outcomes_overview(campaign):
-    """Per 院级 org (its own and its branches' outcomes), counts per month: 2 queries."""
+    """Per 院级 org (its own and its branches' outcomes), counts per month of the campaign year: 2 queries.
+
+    Returns (months, lines, other): months are {"ym": (y, m), "label"}; `other` counts per org the
+    outcomes dated outside every column (only for dates far outside the campaign, e.g. a mistyped year)."""
     from django.db.models import Case, F, When
-    from django.db.models.functions import ExtractMonth
+    from django.db.models.functions import ExtractMonth, ExtractYear
 
     from .models import Outcome
 
-    counts = (
+    counts = list(
         Outcome.objects.filter(campaign=campaign)
         .annotate(college_id=Case(When(organization__level=Level.BRANCH, then=F("organization__parent_id")),
-                                  default=F("organization_id")), month=ExtractMonth("date"))
-        .values("college_id", "month", "organization__level")
+                                  default=F("organization_id")), year=ExtractYear("date"), month=ExtractMonth("date"))
+        .values("college_id", "year", "month", "organization__level")
         .annotate(n=Count("id"))
     )
     by_college = {}
     for c in counts:
         if c["organization__level"] == Level.SCHOOL:
             continue
-        cid = c["college_id"]
-        by_college.setdefault(cid, {}).setdefault(c["month"], 0)
-        by_college[cid][c["month"]] += c["n"]
+        cid, ym = c["college_id"], (c["year"], c["month"])
+        by_college.setdefault(cid, {}).setdefault(ym, 0)
+        by_college[cid][ym] += c["n"]
+    columns = campaign_months(campaign, {ym for months in by_college.values() for ym in months})
+    in_columns = set(columns)
     colleges = Organization.objects.active().filter(level=Level.COLLEGE).order_by("sort_order", "code")
-    months = list(range(5, 13))
-    return months, [
-        {"org": c, "months": [by_college.get(c.pk, {}).get(m, 0) for m in months],
-         "total": sum(by_college.get(c.pk, {}).values())}
-        for c in colleges
-    ]
+    months = [{"ym": ym, "label": month_label(ym, first=i == 0)} for i, ym in enumerate(columns)]
+    lines = []
+    for c in colleges:
+        mine = by_college.get(c.pk, {})
+        lines.append({
+            "org": c, "months": [mine.get(ym, 0) for ym in columns], "total": sum(mine.values()),
+            "other": sum(n for ym, n in mine.items() if ym not in in_columns),
+        })
+    return months, lines

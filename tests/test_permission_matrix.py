@@ -7,15 +7,27 @@ from django.urls import reverse
 
 from .dashboard.helpers import export_job as dashboard_job
 
-ROLES = ["anon", "norole", "branch", "college", "judge", "admin"]
+ROLES = ["anon", "norole", "branch", "college", "judge", "admin", "approver"]
 
 
 def row(name, expected, kwargs=None):
-    """expected: dict role → status, or a single status for all signed-in roles."""
+    """expected: dict role → status, or a single status for all signed-in roles.
+
+    The 校领导 (approver) column: 200 for the read-only pages in APPROVER_READS, otherwise what an
+    account without a role gets; a row can say otherwise with an "approver" key."""
+    if "approver" not in expected:
+        expected = {**expected, "approver": 200 if name in APPROVER_READS else expected["norole"]}
     return pytest.param(name, kwargs or (lambda w: {}), expected, id=name)
 
 
 LOGIN = 302
+# The 校领导 (approver) read everything of the campaign (school-wide, read-only) and decide 审定.
+APPROVER_READS = {
+    "submissions:progress", "submissions:form1", "submissions:form2", "submissions:row", "submissions:pdf",
+    "submissions:history", "submissions:scan_file", "submissions:logo", "submissions:entries", "submissions:entry",
+    "submissions:entry_pdf", "submissions:outcomes_overview", "submissions:outcomes", "submissions:outcome",
+    "reviews:index", "reviews:ranking", "reviews:ranking_xlsx", "reviews:approval",
+}
 ADMIN_ONLY = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 200}
 COLLEGE_A = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 200, "judge": 403, "admin": 200}
 COLLEGE_A_AND_BRANCH = {"anon": LOGIN, "norole": 403, "branch": 200, "college": 200, "judge": 403, "admin": 200}
@@ -45,6 +57,9 @@ MATRIX = [
     row("organizations:edit", ADMIN_ONLY, lambda w: {"pk": w.branch_a1.pk}),
     row("organizations:export", ADMIN_ONLY),
     row("organizations:pending_activation", ADMIN_ONLY),
+    row("organizations:account_create", ADMIN_ONLY),
+    row("organizations:account", ADMIN_ONLY, lambda w: {"pk": w.users.branch.pk}),
+    row("organizations:account_action", POST_ONLY_ADMIN, lambda w: {"pk": w.users.branch.pk, "action": "unlock"}),
     row("organizations:import", ADMIN_ONLY),
     row("organizations:import_template", ADMIN_ONLY),
     # token-bound pages: a token from someone else's (or no) upload is 404 even for an admin;
@@ -149,6 +164,11 @@ MATRIX = [
     row("reviews:matrix_xlsx", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
     row("reviews:ranking_xlsx", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
     row("reviews:action", POST_ONLY_ADMIN, lambda w: {"pk": w.track.pk, "action": "open"}),
+    # 审定 (the track is still scoring: the page says so); minutes: 404 until a paper decision attached them
+    row("reviews:approval", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:approval_decide", {**POST_ONLY_ADMIN, "admin": 403, "approver": 405},
+        lambda w: {"pk": w.track.pk, "decision": "approve"}),
+    row("reviews:minutes", {**ADMIN_ONLY, "admin": 404, "approver": 404}, lambda w: {"pk": w.track.pk}),
     # 组织部 dashboard and exports (job pages: a finished job started by the admin; tests/dashboard/)
     row("dashboard:index", ADMIN_ONLY),
     *[row("dashboard:export", ADMIN_ONLY, lambda w, k=k: {"kind": k})
@@ -247,6 +267,12 @@ def _delivery(world):
 
 
 def user_for(world, role):
+    if role == "approver" and not hasattr(world.users, "approver"):
+        from organizations.models import Role
+
+        from .factories import UserFactory, give_role
+
+        world.users.approver = give_role(UserFactory(username="leader"), Role.APPROVER)
     return None if role == "anon" else getattr(world.users, role)
 
 

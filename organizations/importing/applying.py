@@ -34,9 +34,11 @@ class ImportResult:
     created_accounts: list = field(default_factory=list)  # user ids
     updated_accounts: int = 0
     roles_added: int = 0
+    deactivated_accounts: int = 0
+    roles_revoked: int = 0
 
 
-def apply_import(sheets, *, by, expected_digest, deactivate_absent=False, note="批量导入"):
+def apply_import(sheets, *, by, expected_digest, deactivate_absent=False, revoke_absent=False, note="批量导入"):
     """Re-plan against the current data and apply it all-or-nothing.
 
     Refuses (PlanChanged) unless the new plan is exactly the one previewed (same digest)."""
@@ -45,7 +47,7 @@ def apply_import(sheets, *, by, expected_digest, deactivate_absent=False, note="
     result = ImportResult()
     try:
         with transaction.atomic():
-            plan = plan_import(sheets, deactivate_absent=deactivate_absent)
+            plan = plan_import(sheets, deactivate_absent=deactivate_absent, revoke_absent=revoke_absent)
             if plan.errors or plan.digest() != expected_digest:
                 raise PlanChanged()
             level_rank = {Level.SCHOOL: 0, Level.COLLEGE: 1, Level.BRANCH: 2}
@@ -81,6 +83,14 @@ def apply_import(sheets, *, by, expected_digest, deactivate_absent=False, note="
 
             users = {}
             for change in plan.accounts:
+                if change.action == "deactivate":
+                    n = User.objects.filter(pk=change.user_id, is_active=True).update(is_active=False)
+                    if n != 1:
+                        raise PlanChanged()
+                    user = User.objects.get(pk=change.user_id)
+                    audit.record(by, user, "deactivate", {"is_active": [True, False]}, note=f"{note}（文件中未列出）")
+                    result.deactivated_accounts += 1
+                    continue
                 if change.action == "create":
                     user = User(username=change.username, **change.data)
                     user.set_unusable_password()
@@ -103,6 +113,14 @@ def apply_import(sheets, *, by, expected_digest, deactivate_absent=False, note="
             users.update({u.username: u for u in User.objects.filter(username__in=missing)})
             for change in plan.roles:
                 org = by_code[change.org_code] if change.org_code else None
+                if change.action == "revoke":
+                    if RoleAssignment.objects.filter(pk=change.assignment_id, is_active=True).update(is_active=False) != 1:
+                        raise PlanChanged()
+                    ra = RoleAssignment.objects.get(pk=change.assignment_id)
+                    audit.record(by, ra, "revoke_role", {"is_active": [True, False]}, organization=org,
+                                 note=f"{note}（文件中未列出）")
+                    result.roles_revoked += 1
+                    continue
                 if change.action == "create":
                     ra = RoleAssignment(user=users[change.username], role=change.role, organization=org)
                     ra.clean()  # the level rule; user and org are objects in hand, no lookups needed

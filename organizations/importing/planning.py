@@ -84,8 +84,8 @@ class OrgChange:
 
 @dataclass
 class AccountChange:
-    action: str  # create | update
-    row: int
+    action: str  # create | update | deactivate (not listed, with revoke_absent)
+    row: int | None
     username: str
     data: dict
     diffs: list = field(default_factory=list)
@@ -94,8 +94,8 @@ class AccountChange:
 
 @dataclass
 class RoleChange:
-    action: str  # create | reactivate
-    row: int
+    action: str  # create | reactivate | revoke (not listed, with revoke_absent)
+    row: int | None
     username: str
     role: str
     org_code: str
@@ -116,6 +116,7 @@ class Plan:
     unchanged_orgs: int = 0
     unchanged_accounts: int = 0
     deactivate_absent: bool = False
+    revoke_absent: bool = False
     sheets: tuple = ()
 
     def _of(self, items, action):
@@ -140,6 +141,18 @@ class Plan:
     @property
     def account_updates(self):
         return self._of(self.accounts, "update")
+
+    @property
+    def account_deactivations(self):
+        return self._of(self.accounts, "deactivate")
+
+    @property
+    def role_adds(self):
+        return [c for c in self.roles if c.action in {"create", "reactivate"}]
+
+    @property
+    def role_revocations(self):
+        return self._of(self.roles, "revoke")
 
     @property
     def has_changes(self):
@@ -494,9 +507,47 @@ def _plan_accounts(plan, rows, org_levels):
             plan.unchanged_accounts += 1
 
 
-def plan_import(sheets, deactivate_absent=False):
+def _plan_absent_accounts(plan, rows):
+    """revoke_absent: roles no longer listed are revoked; accounts no longer listed are deactivated.
+
+    The file is then the complete list of accounts and roles. 组织部管理员 roles and accounts that hold
+    one (and technical superuser accounts) are never touched by an import, so an import cannot lock
+    组织部 out; they are named in the warnings instead. 2 queries."""
+    listed_users = {User.normalize_username(cells["username"]) for _, cells in rows if cells["username"]}
+    listed_roles = set()
+    for _, cells in rows:
+        role = ROLE_LOOKUP.get(_norm(cells["role"])) if cells["role"] else None
+        if cells["username"] and role:
+            listed_roles.add((User.normalize_username(cells["username"]), role, cells["org"]))
+    active = list(RoleAssignment.objects.filter(is_active=True, user__is_active=True)
+                  .select_related("organization").only("id", "role", "user__username", "organization__code")
+                  .values_list("pk", "role", "user__username", "organization__code"))
+    admins = {username for _pk, role, username, _code in active if role == Role.ADMIN}
+    for pk, role, username, code in sorted(active, key=lambda a: (a[2], a[1], a[3] or "")):
+        key = (username, role, code or "")
+        if key in listed_roles or username not in listed_users:
+            continue
+        if role == Role.ADMIN:
+            plan.warnings.append(RowError(ACCOUNT_SHEET, None, "角色", f"“{username}”的组织部管理员角色文件中未列出，导入不会撤销（请在账号页面处理）"))
+            continue
+        plan.roles.append(RoleChange("revoke", None, username, role, code or "", pk))
+    users = User.objects.filter(is_active=True).only("id", "username", "full_name", "is_superuser").order_by("username")
+    for user in users:
+        if user.username in listed_users:
+            continue
+        if user.username in admins or user.is_superuser:
+            plan.warnings.append(RowError(ACCOUNT_SHEET, None, "用户名", f"“{user.username}”是组织部管理员或技术管理员，文件中未列出，导入不会停用"))
+            continue
+        plan.accounts.append(AccountChange("deactivate", None, user.username, {"is_active": False},
+                                           [Diff("is_active", "是否有效", "是", "否")], user.pk))
+
+
+def plan_import(sheets, deactivate_absent=False, revoke_absent=False):
     """The dry run: a Plan of what applying ``sheets`` (from read_workbook) would change."""
-    plan = Plan(deactivate_absent=deactivate_absent, sheets=tuple(sheets))
+    plan = Plan(deactivate_absent=deactivate_absent, revoke_absent=revoke_absent, sheets=tuple(sheets))
+    if revoke_absent and not sheets.get(ACCOUNT_SHEET):
+        plan.errors.append(RowError(ACCOUNT_SHEET, None, "", "勾选了“停用文件中未列出的账号、撤销未列出的角色”，但文件中没有账号数据；为防止误停用全部账号，已拒绝。"))
+        return plan
     if deactivate_absent and not sheets.get(ORG_SHEET):
         plan.errors.append(RowError(ORG_SHEET, None, "", "勾选了“停用文件中未列出的党组织”，但文件中没有党组织数据；为防止误停用全部党组织，已拒绝。"))
         return plan
@@ -506,4 +557,6 @@ def plan_import(sheets, deactivate_absent=False):
     for code in file_codes:
         org_levels[code] = parsed[code][1]["level"] if code in parsed else None
     _plan_accounts(plan, sheets.get(ACCOUNT_SHEET, []), org_levels)
+    if revoke_absent and not plan.errors:
+        _plan_absent_accounts(plan, sheets.get(ACCOUNT_SHEET, []))
     return plan

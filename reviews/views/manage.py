@@ -227,7 +227,8 @@ class ActionView(TrackMixin, View):
         elif action == "propose":
             run(request, services.propose, t, by=u, success="已提出拟表彰名单。")
         elif action == "approve":
-            run(request, services.approve, t, by=u, note=P.get("note", ""), success="已记录党委审定。")
+            run(request, services.record_committee_decision, t, by=u, note=P.get("note", ""),
+                minutes=request.FILES.get("minutes"), success="已登记党委会审定及会议纪要。")
         elif action == "publicity":
             start = _date(P.get("start"))
             if start is None:

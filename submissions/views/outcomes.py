@@ -130,7 +130,7 @@ class OutcomesOverviewView(PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         campaign = get_object_or_404(Campaign, pk=self.kwargs["campaign"])
         months, lines = queries.outcomes_overview(campaign)
-        ctx.update(campaign=campaign, months=months, lines=lines)
+        ctx.update(campaign=campaign, months=months, lines=lines, any_other=any(x["other"] for x in lines))
         return ctx
 
 

@@ -54,7 +54,10 @@ def test_setup_score_rank_publicity_publish_through_the_pages(world, at, client_
 
     # 4. propose → approve → 公示 → objection handled → publish
     admin.post(reverse("reviews:action", args=[track.pk, "propose"]), {"next": "decision"})
-    admin.post(reverse("reviews:action", args=[track.pk, "approve"]), {"note": "2026年第30次党委常委会"})
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    minutes = SimpleUploadedFile("纪要.pdf", b"%PDF-1.4\n%%EOF\n")
+    admin.post(reverse("reviews:action", args=[track.pk, "approve"]), {"note": "2026年第30次党委常委会", "minutes": minutes})
     admin.post(reverse("reviews:action", args=[track.pk, "publicity"]), {"start": "2026-12-01"})
     track.refresh_from_db()
     assert track.stage == Stage.PUBLICITY and track.publicity_end == dt.date(2026, 12, 7)
