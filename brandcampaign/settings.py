@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reviews",
     "dashboard",
     "showcase",
+    "similarity",
 ]
 
 MIDDLEWARE = [

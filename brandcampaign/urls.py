@@ -26,5 +26,6 @@ urlpatterns = [
     path("audit/", include("core.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("showcase/", include("showcase.urls")),
+    path("similarity/", include("similarity.urls")),
     path("sysadmin/", admin.site.urls),
 ]

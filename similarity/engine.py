@@ -1,0 +1,172 @@
+"""The text side of 材料查重, free of Django: normalise, fingerprint, find candidates, measure overlap.
+
+Two stages, as plagiarism checkers do:
+
+1. Candidates (fast, approximate). A text is cut into overlapping windows of its normalised
+   characters; each window becomes a set of character 4-gram shingles and a `datasketch`
+   MinHash. A `MinHashLSH` index over the windows of the texts being checked is queried with the
+   windows of every other text: a window that shares enough shingles with one of them (Jaccard
+   above ``LSH_THRESHOLD``) makes the two texts a candidate pair. Working on windows, not whole
+   texts, finds one copied paragraph inside a long, otherwise original text.
+2. Overlap (exact, on candidates only). Both texts are split into sentences; every sentence of one
+   is compared with every sentence of the other (`rapidfuzz` ratio, order-free, so reordered
+   sentences and a few changed characters still match). The share of a text's characters that
+   lie in matched sentences is its similarity percentage; the matched sentence pairs are the
+   overlapping passages shown side by side.
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
+
+SHINGLE = 4  # characters per shingle (Chinese: ~2 words; fewer would match stock phrases everywhere)
+WINDOW = 160  # normalised characters per window
+STEP = 80  # windows overlap by half, so a copied passage of 1.5 windows covers one window whole
+NUM_PERM = 64
+SEED = 17
+SCHEME = "affine32"  # uint32 hash values: 4 bytes each in the stored signature
+LSH_THRESHOLD = 0.3
+MIN_SENTENCE = 10  # normalised characters; shorter sentences ("一是加强领导。") are stock phrases
+SENTENCE_CUTOFF = 80  # rapidfuzz ratio (0-100) from which two sentences count as the same
+MAX_CHARS = 200_000  # a longer text is cut here (a 100-page report is ~80,000 characters)
+
+_KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_SENTENCE_END = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;\n]+|$)")
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+def normalise(text):
+    """Full-width → half-width, lower case, and only letters, digits and CJK characters kept."""
+    return _KEEP.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def content_hash(text):
+    return hashlib.sha256(normalise(text).encode()).hexdigest()
+
+
+def windows(norm):
+    """Overlapping windows of a normalised text (one window for a short text)."""
+    if len(norm) <= WINDOW:
+        return [norm] if len(norm) >= SHINGLE else []
+    starts = list(range(0, len(norm) - WINDOW + 1, STEP))
+    if starts[-1] + WINDOW < len(norm):
+        starts.append(len(norm) - WINDOW)
+    return [norm[s:s + WINDOW] for s in starts]
+
+
+def signatures(text):
+    """The MinHash hash values of every window: a (windows × NUM_PERM) uint32 array."""
+    norm = normalise(text)[:MAX_CHARS]
+    rows = []
+    for win in windows(norm):
+        shingles = {win[i:i + SHINGLE].encode() for i in range(len(win) - SHINGLE + 1)}
+        m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_PERMUTATIONS)
+        m.update_batch(list(shingles))
+        rows.append(m.hashvalues)
+    if not rows:
+        return np.zeros((0, NUM_PERM), dtype=np.uint32)
+    return np.vstack(rows).astype(np.uint32)
+
+
+def pack(sigs):
+    return np.ascontiguousarray(sigs, dtype="<u4").tobytes()
+
+
+def unpack(blob):
+    arr = np.frombuffer(bytes(blob or b""), dtype="<u4")
+    return arr.reshape(-1, NUM_PERM).astype(np.uint32)
+
+
+def _lean(hashvalues):
+    return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=SCHEME)
+
+
+class CandidateIndex:
+    """An LSH index over the windows of the texts being checked; query it with any other text."""
+
+    def __init__(self):
+        self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        self.size = 0
+
+    def add(self, text_id, sigs):
+        with self.lsh.insertion_session() as session:
+            for i, hv in enumerate(sigs):
+                session.insert((text_id, i), _lean(hv), check_duplication=False)
+        self.size += len(sigs)
+
+    def candidates(self, sigs):
+        """{text id in the index: number of windows that collided} for a text's windows."""
+        hits = {}
+        if not self.size:
+            return hits
+        for hv in sigs:
+            for text_id, _i in self.lsh.query(_lean(hv)):
+                hits[text_id] = hits.get(text_id, 0) + 1
+        return hits
+
+
+# ---------------------------------------------------------------------------- overlap
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # offsets into the original (not normalised) text
+    end: int
+    norm: str
+
+
+def sentences(text):
+    """Sentences of the original text (offsets kept), with their normalised form; stock phrases dropped."""
+    text = (text or "")[:MAX_CHARS * 2]
+    out = []
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() == m.end():
+            continue
+        raw = m.group()
+        norm = normalise(raw)
+        if len(norm) >= MIN_SENTENCE:
+            start = m.start() + len(raw) - len(raw.lstrip())
+            out.append(Sentence(start, m.start() + len(raw.rstrip()), norm))
+    return out
+
+
+@dataclass
+class Overlap:
+    percent_a: float  # share of a's characters found in b, 0-100
+    percent_b: float
+    passages: list  # [[a_start, a_end, b_start, b_end, score], ...] in original offsets
+
+
+def overlap(text_a, text_b, sents_a=None, sents_b=None):
+    """Sentence-level overlap of two texts, order-free and tolerant to small edits."""
+    sa = sentences(text_a) if sents_a is None else sents_a
+    sb = sentences(text_b) if sents_b is None else sents_b
+    if not sa or not sb:
+        return Overlap(0.0, 0.0, [])
+    scores = cdist([s.norm for s in sa], [s.norm for s in sb], scorer=fuzz.ratio, score_cutoff=SENTENCE_CUTOFF,
+                   dtype=np.uint8, workers=1)
+    passages = []
+    matched_b = set()
+    for i in np.flatnonzero(scores.max(axis=1)):
+        j = int(scores[i].argmax())
+        matched_b.add(j)
+        passages.append([sa[i].start, sa[i].end, sb[j].start, sb[j].end, int(scores[i, j])])
+    for j in np.flatnonzero(scores.max(axis=0)):
+        matched_b.add(int(j))
+    total_a = len(normalise(text_a)) or 1
+    total_b = len(normalise(text_b)) or 1
+    matched_a_chars = sum(len(sa[i].norm) for i in np.flatnonzero(scores.max(axis=1)))
+    matched_b_chars = sum(len(sb[j].norm) for j in matched_b)
+    return Overlap(round(100 * min(1.0, matched_a_chars / total_a), 1),
+                   round(100 * min(1.0, matched_b_chars / total_b), 1), passages)
+
+
+def swap(passages):
+    """The same passages seen from the other text."""
+    return [[bs, be, as_, ae, score] for as_, ae, bs, be, score in passages]
