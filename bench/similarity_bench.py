@@ -105,7 +105,7 @@ def main():
 
     t0 = Clock()
     stats = services.check_campaign(campaigns[current])
-        print(f"2. full run of {current}: {t0}  ({stats['texts']} texts, {stats['hashed']} hashed, "
+    print(f"2. full run of {current}: {t0}  ({stats['texts']} texts, {stats['hashed']} hashed, "
           f"{stats['checked']} compared against {Text.objects.count()}, {stats['pairs']} candidate pairs measured)")
 
     t0 = Clock()
@@ -124,18 +124,20 @@ def main():
     Entry.objects.filter(pk=e.pk).update(state="submitted")  # (not through save(): the hook would run it now)
     t0 = Clock()
     pairs = services.check_object("entry", e.pk)
-        found = Match.objects.filter(text__object_id=e.pk, text__kind="entry").count()
-    print(f"4. one new submission (after-submit task body): {t0}  ({pairs} candidate pairs, "
+    took = str(t0)
+    found = Match.objects.filter(text__object_id=e.pk, text__kind="entry").count()
+    print(f"4. one new submission (after-submit task body): {took}  ({pairs} candidate pairs, "
           f"{found} similar texts found, the planted one included: "
           f"{Match.objects.filter(text__object_id=e.pk, text__kind='entry', other__year=current - min(3, args.years)).exists()})")
 
     tracemalloc.start()
     t0 = Clock()
     services.check_campaign(campaigns[current], full=True)
-        _cur, peak = tracemalloc.get_traced_memory()
+    took = str(t0)
+    _cur, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"5. full re-compare of {current} under tracemalloc: {t0}, peak Python memory {peak / 2**20:.1f} MiB; "
+    print(f"5. full re-compare of {current} under tracemalloc: {took}, peak Python memory {peak / 2**20:.1f} MiB; "
           f"process max RSS {rss:.0f} MiB")
 
     hits = 0

@@ -170,6 +170,27 @@ class CandidateIndex:
         return {text_id: len(found) for text_id, found in hits.items()}
 
 
+    def internal_pairs(self):
+        """Candidate pairs among the indexed texts themselves, read off the LSH buckets (a bucket
+        holding windows of two texts) instead of querying each indexed text against the index."""
+        pairs = set()
+        for table in self.lsh.hashtables:
+            for key in table.keys():
+                members = table.get(key)
+                if len(members) < 2:
+                    continue
+                members = sorted(members)
+                for x, (ta, ia) in enumerate(members):
+                    for tb, ib in members[x + 1:]:
+                        if ta != tb:
+                            pairs.add((ta, ia, tb, ib))
+        found = set()
+        for ta, ia, tb, ib in pairs:
+            if np.count_nonzero(self.sigs[ta][ia] == self.sigs[tb][ib]) >= MIN_WINDOW_JACCARD * NUM_PERM:
+                found.add((min(ta, tb), max(ta, tb)))
+        return found
+
+
 # ---------------------------------------------------------------------------- overlap
 
 

@@ -19,9 +19,22 @@ MIN_PERCENT = 0.5  # below this a pair is not kept (one stock sentence in a long
 # ---------------------------------------------------------------- fingerprints
 
 
+SYNC_BATCH = 200
+
+
 def sync(source_list):
     """Create or refresh the Text of each source. Only a changed source is re-read, only a changed
-    text is re-hashed. Returns (texts, number hashed)."""
+    text is re-hashed. Returns (texts, number hashed). Written in batches, one transaction each."""
+    texts, hashed = [], 0
+    for i in range(0, len(source_list), SYNC_BATCH):
+        with transaction.atomic():
+            batch_texts, batch_hashed = _sync_batch(source_list[i:i + SYNC_BATCH])
+        texts += batch_texts
+        hashed += batch_hashed
+    return texts, hashed
+
+
+def _sync_batch(source_list):
     existing = {(t.kind, t.object_id): t for t in
                 Text.objects.filter(kind__in={s.kind for s in source_list},
                                     object_id__in={s.object_id for s in source_list})}
@@ -73,8 +86,10 @@ def compare(texts):
     index = engine.CandidateIndex()
     for t in texts:
         index.add(t.pk, engine.unpack(t.signatures))
-    pairs = set()
-    pool = Text.objects.exclude(length=0).values_list("pk", "year", "college_id", "signatures")
+    pairs = {(a, b) for a, b in index.internal_pairs()
+             if allowed(by_id[a].year, by_id[a].college_id, by_id[b].year, by_id[b].college_id)}
+    pool = (Text.objects.exclude(length=0).exclude(pk__in=list(by_id))
+            .values_list("pk", "year", "college_id", "signatures"))
     for pk, year, college_id, sigs in pool.iterator(chunk_size=POOL_BATCH):
         for tid in index.candidates(engine.unpack(sigs)):
             t = by_id[tid]
