@@ -2,6 +2,7 @@
 item), one row per (text, other text) overlap, a threshold per campaign, and the bulk runs."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -77,7 +78,8 @@ class CampaignSetting(models.Model):
     """Per campaign: from which similarity an entry is flagged in the 形式审查 list."""
 
     campaign = models.OneToOneField("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
-    threshold = models.PositiveSmallIntegerField("查重提示阈值（%）", default=30)
+    threshold = models.PositiveSmallIntegerField("查重提示阈值（%）", default=30,
+                                                 validators=[MinValueValidator(1), MaxValueValidator(100)])
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

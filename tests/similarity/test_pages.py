@@ -168,3 +168,15 @@ def test_similarity_and_formal_check_pages_query_counts_do_not_grow_with_10x_tex
     assert large == small
     assert admin.get(pages[0]).content.decode().count("data-text=") == 30
     assert Match.objects.filter(text__campaign=world.campaign).count() == 30 * 29
+
+
+def test_support_staff_see_settings_and_runs_in_the_admin(world, client):
+    from organizations.models import User
+
+    root = User.objects.create_superuser("root", "root@example.edu.cn", "pw-123456")
+    client.force_login(root)
+    services.set_threshold(world.campaign, 25, by=world.users.admin)
+    Run.objects.create(campaign=world.campaign, status=RunStatus.DONE, texts=3)
+    assert "25" in client.get(reverse("admin:similarity_campaignsetting_changelist")).content.decode()
+    assert client.get(reverse("admin:similarity_run_changelist")).status_code == 200
+    assert client.get(reverse("admin:similarity_run_add")).status_code == 403
