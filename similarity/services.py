@@ -1,6 +1,7 @@
 """Every write of 材料查重: fingerprint texts (incrementally), compare, store matches, the threshold, runs."""
 
 import logging
+from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from .models import CampaignSetting, Match, Run, RunStatus, Text
 
 log = logging.getLogger(__name__)
 POOL_BATCH = 500
+STALE_RUN = timedelta(hours=2)  # a run still "queued/running" after this was lost (worker restarted)
 MIN_PERCENT = 0.5  # below this a pair is not kept (one stock sentence in a long report)
 
 
@@ -175,8 +177,11 @@ def request_run(campaign, *, by, full=False):
     """The 组织部 button: queue a bulk check of the year (one at a time per campaign)."""
     from . import tasks
 
+    since = timezone.now() - STALE_RUN
     busy = Run.objects.select_for_update().filter(campaign=campaign, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
-    if busy.exists():
+    Run.objects.filter(pk__in=busy.filter(created_at__lt=since).values("pk")).update(
+        status=RunStatus.FAILED, error="超时未完成（查重进程可能已中断），已允许重新发起。", finished_at=timezone.now())
+    if busy.filter(created_at__gte=since).exists():
         raise ValidationError("本年度的查重正在进行，请等待完成后再发起。")
     run = Run.objects.create(campaign=campaign, full=bool(full), requested_by=by)
     audit.record(by, run, "create", {"status": ["", run.status]}, note="发起材料查重")

@@ -1,9 +1,11 @@
 """组织部's pages, the threshold, the bulk button, the 形式审查 flag and the judge's notice."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEntry
 from similarity import services
@@ -90,6 +92,12 @@ def test_the_bulk_button_runs_the_year_and_refuses_a_second_run_while_one_is_goi
     Run.objects.create(campaign=world.campaign, status=RunStatus.RUNNING)
     r = admin.post(url, follow=True)
     assert "正在进行" in r.content.decode() and Run.objects.count() == 2
+    # a run lost by a restarted worker does not block the button for ever
+    Run.objects.filter(status=RunStatus.RUNNING).update(created_at=timezone.now() - timedelta(hours=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(url)
+    assert Run.objects.filter(status=RunStatus.FAILED, error__contains="超时").count() == 1
+    assert Run.objects.filter(status=RunStatus.DONE).count() == 2
     assert client_for(world.users.college).post(url).status_code == 403
 
 
