@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "core",
+    "audit",
     "organizations",
     "campaigns",
     "submissions",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "campaigns.middleware.CampaignLookupsMiddleware",
 ]
 
 ROOT_URLCONF = "brandcampaign.urls"
@@ -97,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.portal",
+                "organizations.context_processors.portal",
                 "campaigns.context_processors.notifications",
             ],
         },

@@ -23,7 +23,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("submissions/", include("submissions.urls")),
     path("reviews/", include("reviews.urls")),
-    path("audit/", include("core.urls")),
+    path("audit/", include("audit.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("showcase/", include("showcase.urls")),
     path("similarity/", include("similarity.urls")),

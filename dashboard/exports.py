@@ -19,7 +19,7 @@ from campaigns.models import DeadlineKind
 from campaigns.queries import deadlines_by_kind, effective_due, extension_map
 from organizations.models import Level, Organization, OrgType
 from submissions.models import Entry, EntryState, Form1, Form2Row, RowState, Track
-from submissions.services import entry_missing
+from submissions.completeness import entry_missing
 
 from . import queries
 

@@ -29,7 +29,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "十佳评审"
 
     def ready(self):
-        from core.audit import ACTION_LABELS as labels
+        from audit.log import ACTION_LABELS as labels
         from submissions import access
 
         from . import obligations  # noqa: F401  (registers the judges' unscored assignments)

@@ -21,6 +21,6 @@ rules.add_perm("reviews.judge_track", judges_track)
 rules.add_perm("reviews.score_assignment", owns_assignment)
 rules.add_perm("reviews.view_sheet", is_zzb_admin | judges_track)
 
-from submissions.rules import is_approver  # noqa: E402
+from organizations.rules import is_approver  # noqa: E402
 
 rules.add_perm("reviews.view_ranking", is_zzb_admin | is_approver)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from campaigns.models import DeadlineKind
 from campaigns.queries import deadline as get_deadline
-from core import audit
+from audit import log as audit
 from core.concurrency import StaleEdit
 from organizations import roles
 from organizations.models import Role, User

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core import audit
+from audit import log as audit
 from core.tasks import enqueue_on_commit
 
 from . import engine, sources

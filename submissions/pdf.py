@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import queries, services
+from . import completeness, queries
 from .models import StandardKind
 
 CACHE_DIR = "pdfcache"
@@ -43,7 +43,7 @@ def render_html_to_pdf(html):
 
 
 def form1_html(form):
-    five = services.standard_items(StandardKind.FIVE)
+    five = completeness.standard_items(StandardKind.FIVE)
     return render_to_string("submissions/pdf/form1.html", {
         "f": form, "org": form.organization, "campaign": form.campaign, "font": settings.PDF_FONT_FAMILY,
         "five": [(i, (form.self_assessment or {}).get(i.code, "")) for i in five],

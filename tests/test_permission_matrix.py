@@ -55,7 +55,7 @@ MATRIX = [
     row("campaigns:list", ADMIN_ONLY),
     row("campaigns:detail", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:edit", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
-    row("core:audit", ADMIN_ONLY),
+    row("audit:audit", ADMIN_ONLY),
     # phase 1: 附件1 / 附件2 (college A's forms exist, see prepare())
     row("submissions:progress", ADMIN_ONLY),
     row("submissions:standards", ADMIN_ONLY),

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from similarity import services
 from similarity.models import CampaignSetting, Match, Run, RunStatus, Text
 

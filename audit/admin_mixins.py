@@ -1,4 +1,4 @@
-from . import audit
+from . import log as audit
 
 
 class AuditedAdmin:

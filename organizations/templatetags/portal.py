@@ -1,6 +1,6 @@
 from django import template
 
-from core.audit import ACTION_LABELS
+from audit.log import ACTION_LABELS
 
 register = template.Library()
 

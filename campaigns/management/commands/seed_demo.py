@@ -1,3 +1,6 @@
+"""seed_demo lives in campaigns: it creates the org tree and accounts (organizations, below) and the year's
+campaign, then runs the demo seeders that higher apps registered in organizations.demo."""
+
 import datetime as dt
 
 from django.conf import settings

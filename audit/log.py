@@ -85,3 +85,6 @@ def history_for_many(model, pks):
         .select_related("actor")
         .order_by("-at", "-id")
     )
+
+
+plain = _plain  # public: audit.changes records attribute values the same way

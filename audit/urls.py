@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "core"
+app_name = "audit"
 urlpatterns = [
     path("", views.AuditLogView.as_view(), name="audit"),
 ]

@@ -21,10 +21,11 @@ class AuditEntry(models.Model):
     note = models.TextField("说明", blank=True)
 
     class Meta:
+        db_table = "core_auditentry"  # the table predates the audit app (moved from core)
         verbose_name = "操作记录"
         verbose_name_plural = "操作记录"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="core_audite_content_45f5e6_idx")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
