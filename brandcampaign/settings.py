@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dashboard",
     "showcase",
     "django_cas_ng",  # 统一身份认证 (CAS): its session-ticket table, for single sign-out; off unless CAS_SERVER_URL
+    "similarity",
 ]
 
 MIDDLEWARE = [

@@ -29,5 +29,6 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("showcase/", include("showcase.urls")),
     path("notify/", include("notify.urls")),
+    path("similarity/", include("similarity.urls")),
     path("sysadmin/", admin.site.urls),
 ]

@@ -184,6 +184,13 @@ MATRIX = [
     row("notify:app_test", POST_ONLY_ADMIN),
     row("notify:deliveries", ADMIN_ONLY),
     row("notify:delivery_retry", POST_ONLY_ADMIN, lambda w: {"pk": _delivery(w).pk}),
+    # 材料查重: 组织部 only (the pages name other orgs' materials); judges see a flag on the score page
+    row("similarity:current", {"anon": LOGIN, "norole": 302, "branch": 302, "college": 302, "judge": 302, "admin": 302}),
+    row("similarity:campaign", ADMIN_ONLY, lambda w: {"campaign": w.campaign.pk}),
+    row("similarity:threshold", POST_ONLY_ADMIN, lambda w: {"campaign": w.campaign.pk}),
+    row("similarity:run", POST_ONLY_ADMIN, lambda w: {"campaign": w.campaign.pk}),
+    row("similarity:text", ADMIN_ONLY, lambda w: {"pk": _similarity_match(w).text_id}),
+    row("similarity:compare", ADMIN_ONLY, lambda w: {"pk": _similarity_match(w).pk}),
 ]
 
 
@@ -243,6 +250,22 @@ def prepare_showcase(world, ContentFile):
     world.unpublished_item = item(world.college_a, False)
     world.booklet = Booklet.objects.create(campaign=world.campaign, title="汇编", status="done", progress=100)
     world.booklet.file.save("b.pdf", ContentFile(b"%PDF-1.4 booklet"))
+
+
+def _similarity_match(world):
+    """College A's brand entry checked against college B's (the same text): one match each way."""
+    from similarity import services as similarity
+
+    world.brand_entry.overview = "".join(f"第{i}句：学院党委坚持党建引领，推动党建与业务深度融合发展。" for i in range(8))
+    world.brand_entry.state = "submitted"
+    world.brand_entry.save()
+    from submissions.models import Entry
+
+    Entry.objects.filter(organization=world.college_b).update(overview=world.brand_entry.overview)
+    similarity.check_campaign(world.campaign)
+    from similarity.models import Match
+
+    return Match.objects.filter(text__object_id=world.brand_entry.pk, text__kind="entry").get()
 
 
 def _notification_for(user):

@@ -94,6 +94,8 @@ POST_ENDPOINTS = {
     "showcase:unpublish": "showcase (tests/showcase/test_publish.py)",
     "showcase:refresh": "showcase (tests/showcase/test_publish.py)",
     "showcase:booklets": "showcase (tests/showcase/)",
+    "similarity:threshold": "材料查重, 组织部 only (tests/similarity/test_pages.py)",
+    "similarity:run": "材料查重, 组织部 only (tests/similarity/test_pages.py)",
 }
 
 

@@ -1,0 +1,66 @@
+"""Reads of 材料查重: constant query counts per page."""
+
+from django.db.models import Count, Max
+
+from .models import CampaignSetting, Match, Run, Text
+
+
+def threshold_of(campaign_id):
+    value = CampaignSetting.objects.filter(campaign_id=campaign_id).values_list("threshold", flat=True).first()
+    return value if value is not None else CampaignSetting._meta.get_field("threshold").default
+
+
+def campaign_texts(campaign, kind=None, flagged_only=False, threshold=None):
+    """Every text of a year with its highest similarity and number of similar others, most similar first."""
+    qs = (Text.objects.filter(campaign=campaign).select_related("organization", "entry")
+          .annotate(top=Max("matches__percent"), similar=Count("matches"))
+          .defer("body", "signatures").order_by("-top", "label"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if flagged_only and threshold is not None:
+        qs = qs.filter(top__gte=threshold)
+    return qs
+
+
+def last_run(campaign):
+    return Run.objects.filter(campaign=campaign).select_related("requested_by").first()
+
+
+def submission_texts(text):
+    """A text and, for an 附件3, the other texts of the same entry (its documents)."""
+    if text.entry_id:
+        return list(Text.objects.filter(entry_id=text.entry_id).select_related("organization").defer("signatures")
+                    .order_by("kind", "label"))
+    return [text]
+
+
+def matches_of(texts, limit=20):
+    """{text pk: its `limit` most similar others}. One query per text (a submission has few texts)."""
+    out = {}
+    for t in texts:
+        out[t.pk] = list(Match.objects.filter(text=t).select_related("other", "other__organization")
+                         .defer("other__body", "other__signatures").order_by("-percent")[:limit])
+    return out
+
+
+def entry_flags(campaign_id):
+    """{entry pk: {"percent", "flagged", "text"}} for the 形式审查 list: two queries for any number of entries."""
+    threshold = threshold_of(campaign_id)
+    rows = (Match.objects.filter(text__campaign_id=campaign_id, text__entry__isnull=False)
+            .values("text__entry_id").annotate(top=Max("percent")))
+    flags = {r["text__entry_id"]: {"percent": r["top"], "flagged": r["top"] >= threshold, "threshold": threshold}
+             for r in rows}
+    mains = Text.objects.filter(campaign_id=campaign_id, kind="entry", entry_id__in=list(flags)).values_list("entry_id", "pk")
+    for entry_id, pk in mains:
+        flags[entry_id]["text"] = pk
+    return flags
+
+
+def entry_flag(entry):
+    """What a judge may be told about one entry: its highest similarity, the threshold, the most similar other."""
+    threshold = threshold_of(entry.campaign_id)
+    top = (Match.objects.filter(text__entry_id=entry.pk).select_related("other", "text")
+           .defer("text__body", "text__signatures", "other__body", "other__signatures").order_by("-percent").first())
+    if top is None:
+        return None
+    return {"percent": top.percent, "threshold": threshold, "flagged": top.percent >= threshold, "match": top}
