@@ -28,3 +28,5 @@ urlpatterns = [
     path("showcase/", include("showcase.urls")),
     path("sysadmin/", admin.site.urls),
 ]
+
+handler500 = "core.edge.server_error"

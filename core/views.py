@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
@@ -10,6 +11,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from organizations.models import Organization, User
 
 from .audit import ACTION_LABELS
+from .params import QueryForm, id_choice
 from .models import AuditEntry
 
 
@@ -42,6 +44,13 @@ def csrf_failure(request, reason=""):
     return render(request, "core/csrf_failure.html", status=403)
 
 
+class AuditFilterForm(QueryForm):
+    org = id_choice(Organization.objects.all())
+    actor = id_choice(User.objects.all())
+    model = id_choice(ContentType.objects.all())
+    action = forms.ChoiceField(choices=list(ACTION_LABELS.items()))
+
+
 class AuditLogView(PermissionRequiredMixin, TemplateView):
     permission_required = "core.view_audit"
     template_name = "core/audit_list.html"
@@ -50,14 +59,15 @@ class AuditLogView(PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         qs = AuditEntry.objects.select_related("actor", "organization", "content_type")
         params = self.request.GET
-        if params.get("org"):
-            qs = qs.filter(organization_id=params["org"])
-        if params.get("actor"):
-            qs = qs.filter(actor_id=params["actor"])
-        if params.get("model"):
-            qs = qs.filter(content_type_id=params["model"])
-        if params.get("action"):
-            qs = qs.filter(action=params["action"])
+        filters = AuditFilterForm(params)
+        if filters.get("org"):
+            qs = qs.filter(organization=filters.get("org"))
+        if filters.get("actor"):
+            qs = qs.filter(actor=filters.get("actor"))
+        if filters.get("model"):
+            qs = qs.filter(content_type=filters.get("model"))
+        if filters.get("action"):
+            qs = qs.filter(action=filters.get("action"))
         page = Paginator(qs, 50).get_page(params.get("page"))
         ctx.update(
             page=page,

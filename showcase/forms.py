@@ -1,6 +1,9 @@
 from django import forms
 
-from .models import Award, ShowcaseItem
+from core.params import QueryForm, SearchField
+from organizations.models import OrgType
+
+from .models import Award, ItemKind, ItemOutcome, ShowcaseItem
 
 
 class PickForm(forms.Form):
@@ -24,3 +27,19 @@ class BookletForm(forms.Form):
                                          .order_by("college__sort_order", "college__code", "-kind", "org_name"))
         if not self.is_bound:
             self.initial["items"] = list(self.fields["items"].queryset)
+
+
+class ShowcaseSearchForm(QueryForm):
+    """成果展示 filters (GET): an invalid value is ignored."""
+
+    q = SearchField()
+    year = forms.IntegerField(min_value=2000, max_value=2999)
+    org_type = forms.ChoiceField(choices=OrgType.choices)
+    award = forms.ChoiceField(choices=[("any", "仅十佳")] + [(v, l) for v, l in Award.choices if v])
+    kind = forms.ChoiceField(choices=ItemKind.choices)
+
+
+class LibrarySearchForm(QueryForm):
+    q = SearchField()
+    year = forms.IntegerField(min_value=2000, max_value=2999)
+    type = forms.ChoiceField(choices=[(t.value, t.label) for t in ItemOutcome.LIBRARY_TYPES])

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -10,6 +11,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from campaigns.models import Campaign
 from core.audit import field_labels, history_for
 from core.concurrency import StaleEdit
+from core.params import QueryForm
 
 from .. import pdf, queries, services
 from ..forms import CheckForm, EntryForm, RecommendForm
@@ -222,6 +224,11 @@ class EntryPdfView(EntryMixin, View):
         return pdf.pdf_response(pdf.entry_pdf(entry), name)
 
 
+class FormalCheckFilterForm(QueryForm):
+    track = forms.ChoiceField(choices=Track.choices)
+    state = forms.ChoiceField(choices=EntryState.choices)
+
+
 class FormalCheckView(PermissionRequiredMixin, TemplateView):
     """组织部: every entry with exactly what is missing; 院级 orgs that have not entered."""
 
@@ -231,7 +238,8 @@ class FormalCheckView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         campaign = get_object_or_404(Campaign, pk=self.kwargs["campaign"])
-        track, state = self.request.GET.get("track") or None, self.request.GET.get("state") or None
+        filters = FormalCheckFilterForm(self.request.GET)
+        track, state = filters.get("track"), filters.get("state")
         lines, not_started = queries.formal_check_lines(campaign, track, state)
         ctx.update(campaign=campaign, lines=lines, not_started=not_started, tracks=Track.choices,
                    states=EntryState.choices, track=track, state=state, check_form=CheckForm())
