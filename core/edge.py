@@ -70,3 +70,19 @@ def server_error(request):
     if isinstance(exc, DB_DOWN_ERRORS):
         return database_unavailable(request)
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy`: no camera, microphone, location, payment ... for the portal or anything it embeds."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.value = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.value:
+            response.headers.setdefault("Permissions-Policy", self.value)
+        return response
