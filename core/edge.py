@@ -3,7 +3,7 @@
 - `RejectNulMiddleware`: a NUL byte (which PostgreSQL refuses in text, and which no form on the portal
   accepts) in the path, the query string or a url-encoded form body is answered 400 with a Chinese page
   before any view reads it. Multipart bodies are not parsed here (the upload views set their own upload
-  handlers); their text fields go through Django forms, whose CharField already refuses NUL.
+  handlers); their text fields are stripped of NUL when the view first reads them.
 - `DatabaseUnavailableMiddleware` (+ `server_error`, the handler500): with the database down or unreachable
   (OperationalError / InterfaceError), users see a Chinese 503 page rendered without touching the database.
 """
@@ -12,7 +12,7 @@ import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError, QueryDict
 from django.shortcuts import render
 from django.template import loader
 
@@ -40,7 +40,33 @@ class RejectNulMiddleware:
             bad = _querydict_has_forbidden(request.POST)
         if bad:
             return render(request, "400.html", {"reason": "请求中含有不允许的字符（空字符），请检查后重试。"}, status=400)
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            _strip_nul_when_parsed(request)
         return self.get_response(request)
+
+
+def _strip_nul_when_parsed(request):
+    """Multipart bodies are parsed lazily by the view (after it sets its upload handlers); their text
+    fields lose any NUL as soon as they are parsed, so a raw request.POST.get("caption") is safe too."""
+    load = request._load_post_and_files
+
+    def load_then_strip():
+        load()
+        post = getattr(request, "_post", None)
+        if post is not None and _querydict_has_forbidden(post):
+            clean = QueryDict(mutable=True)
+            for key, values in post.lists():
+                clean.setlist(_strip(key), [_strip(v) for v in values])
+            clean._mutable = False
+            request._post = clean
+
+    request._load_post_and_files = load_then_strip
+
+
+def _strip(text):
+    for ch in FORBIDDEN_CHARS:
+        text = text.replace(ch, "")
+    return text
 
 
 def database_unavailable(request=None):

@@ -157,7 +157,7 @@ class JudgesView(TrackMixin, TemplateView):
 
     def post(self, request, pk):
         t = self.get_track()
-        ids = [int(x) for x in request.POST.getlist("judges") if x.isdigit()]
+        ids = [int(x) for x in request.POST.getlist("judges") if x.isdecimal() and len(x) < 19]  # not "²"
         run(request, services.set_judges, t, ids, by=request.user, success="评委名单已保存。")
         return redirect("reviews:judges", pk=t.pk)
 

@@ -309,3 +309,24 @@ def test_invalid_filter_values_are_ignored_not_applied(fuzz):
     assert crafted.context["campaign"] == plain.context["campaign"] == fuzz.world.campaign
     assert crafted.context["org_type"] is None and crafted.context["state"] is None
     assert len(crafted.context["lines"]) == len(plain.context["lines"]) > 0
+
+
+def test_nul_in_a_multipart_text_field_is_stripped_when_the_view_reads_it(rf):
+    """Upload forms post multipart: the body is parsed by the view, and its text fields come without NUL."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.edge import RejectNulMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen["caption"] = request.POST.get("caption")
+        seen["file"] = request.FILES["file"].read()
+        from django.http import HttpResponse
+
+        return HttpResponse("ok")
+
+    request = rf.post("/x/", {"caption": "照片\x00说明", "file": SimpleUploadedFile("a.txt", b"a\x00b")})
+    response = RejectNulMiddleware(view)(request)
+    assert response.status_code == 200
+    assert seen == {"caption": "照片说明", "file": b"a\x00b"}  # file bytes untouched
