@@ -104,6 +104,8 @@ def test_a_dismissed_confirm_stops_the_submit(page, site, login):
     watch(page)
     login(page, "college1")
     page.goto("/submissions/my/form1/")
+    if site.remote and not page.get_by_test_id("submit").count():
+        pytest.skip("college1's 附件1 was already submitted on this shared server (needs a fresh phase-1 seed)")
     url = page.url
     asked = []
 
