@@ -37,6 +37,22 @@ class QueryForm(forms.Form):
         return {name: self.get(name) for name in self.fields if self.get(name) is not None}
 
 
+MAX_ID = 2**63 - 1
+
+
+class IdListField(forms.ModelMultipleChoiceField):
+    """ModelMultipleChoiceField whose ids are checked to be integers in the database's range first
+    (Django's own lets "²" or 99999999999999999999 reach the query: ValueError / OverflowError → 500)."""
+
+    def _check_values(self, value):
+        for v in value:
+            text = str(v)
+            if not (text.isdecimal() and text.isascii() and 0 < int(text) <= MAX_ID):
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": text[:50]})
+        return super()._check_values(value)
+
+
 def id_choice(queryset):
     """A ModelChoiceField for an id parameter: a non-numeric or unknown id is simply ignored."""
     return forms.ModelChoiceField(queryset=queryset, required=False)

@@ -39,7 +39,13 @@ def _snap(obj, fields=None):
 
 
 def _check_version(obj, expected_version):
-    if expected_version is not None and int(expected_version) != obj.version:
+    if expected_version is None:
+        return
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise StaleEdit() from None  # a forged or garbled version: refuse like a stale edit, not a 500
+    if expected != obj.version:
         raise StaleEdit()
 
 

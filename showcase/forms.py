@@ -1,6 +1,6 @@
 from django import forms
 
-from core.params import QueryForm, SearchField
+from core.params import IdListField, QueryForm, SearchField
 from organizations.models import OrgType
 
 from .models import Award, ItemKind, ItemOutcome, ShowcaseItem
@@ -18,7 +18,7 @@ class PublishForm(forms.Form):
 class BookletForm(forms.Form):
     title = forms.CharField(label="汇编标题", max_length=100, required=False,
                             help_text="留空则为“××年度党建特色品牌创建成果汇编”")
-    items = forms.ModelMultipleChoiceField(label="收录条目", queryset=ShowcaseItem.objects.none(),
+    items = IdListField(label="收录条目", queryset=ShowcaseItem.objects.none(),
                                            widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, campaign=None, **kwargs):

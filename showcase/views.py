@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -176,9 +176,9 @@ class ItemActionView(ManageMixin, View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         nxt = request.POST.get("next", "")
-        if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+        if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
                                                    require_https=request.is_secure()):
-            return redirect(nxt)
+            return HttpResponseRedirect(nxt)  # a path; redirect() would try a bare word as a URL name
         return redirect(f"{reverse('showcase:manage')}?year={item.year}")
 
 

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -176,7 +178,11 @@ class EvidenceView(CappedUploadMixin, EntryMixin, View):
     def post(self, request, pk):
         entry = self.get_entry()
         if request.POST.get("remove"):
-            att = get_object_or_404(entry.evidence, uuid=request.POST["remove"])
+            try:
+                remove = uuid.UUID(request.POST["remove"])
+            except ValueError:
+                raise Http404 from None
+            att = get_object_or_404(entry.evidence, uuid=remove)
             try:
                 services.remove_evidence(entry, att, by=request.user)
                 messages.success(request, "已移除。")
