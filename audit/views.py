@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
+
+from core.params import QueryForm, id_choice
 
 from .log import ACTION_LABELS
 from .models import AuditEntry
@@ -10,6 +13,15 @@ from .models import AuditEntry
 
 # The org filter lists the FK's target (organizations sits above this app and is not imported).
 Organization = AuditEntry._meta.get_field("organization").related_model
+
+
+class AuditFilterForm(QueryForm):
+    """The page's filters; an unknown or malformed value is ignored, never a 500."""
+
+    org = id_choice(Organization.objects.all())
+    actor = id_choice(get_user_model().objects.all())
+    model = id_choice(ContentType.objects.all())
+    action = forms.ChoiceField(choices=list(ACTION_LABELS.items()))
 
 
 class AuditLogView(PermissionRequiredMixin, TemplateView):
@@ -20,14 +32,15 @@ class AuditLogView(PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         qs = AuditEntry.objects.select_related("actor", "organization", "content_type")
         params = self.request.GET
-        if params.get("org"):
-            qs = qs.filter(organization_id=params["org"])
-        if params.get("actor"):
-            qs = qs.filter(actor_id=params["actor"])
-        if params.get("model"):
-            qs = qs.filter(content_type_id=params["model"])
-        if params.get("action"):
-            qs = qs.filter(action=params["action"])
+        filters = AuditFilterForm(params)
+        if filters.get("org"):
+            qs = qs.filter(organization=filters.get("org"))
+        if filters.get("actor"):
+            qs = qs.filter(actor=filters.get("actor"))
+        if filters.get("model"):
+            qs = qs.filter(content_type=filters.get("model"))
+        if filters.get("action"):
+            qs = qs.filter(action=filters.get("action"))
         page = Paginator(qs, 50).get_page(params.get("page"))
         ctx.update(
             page=page,

@@ -32,3 +32,5 @@ urlpatterns = [
     path("similarity/", include("similarity.urls")),
     path("sysadmin/", admin.site.urls),
 ]
+
+handler500 = "core.edge.server_error"

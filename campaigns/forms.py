@@ -1,5 +1,6 @@
 from django import forms
 
+from core.params import IdListField
 from organizations.models import Level, Organization
 
 from .models import Campaign, Deadline, DeadlineKind, ReminderSettings
@@ -109,7 +110,7 @@ class ReminderSettingsForm(forms.ModelForm):
 
 class ManualReminderForm(forms.Form):
     deadline = forms.ModelChoiceField(label="截止事项", queryset=Deadline.objects.none())
-    organizations = forms.ModelMultipleChoiceField(
+    organizations = IdListField(
         label="党组织", queryset=Organization.objects.active().filter(level__in=[Level.COLLEGE, Level.BRANCH]),
         widget=forms.SelectMultiple(attrs={"size": 12}),
         help_text="选择院级党组织时，其下设支部的未完成事项一并提醒。只有仍有未完成事项的人会收到提醒。",

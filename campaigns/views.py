@@ -66,7 +66,7 @@ class CampaignListView(PermissionRequiredMixin, TemplateView):
 
     def post(self, request):
         year = request.POST.get("year", "")
-        if not year.isdigit() or not (2000 <= int(year) <= 2100):
+        if not (year.isdecimal() and len(year) == 4) or not (2000 <= int(year) <= 2100):
             messages.error(request, "请输入有效的年度（例如 2027）。")
         elif Campaign.objects.filter(year=int(year)).exists():
             messages.error(request, f"{year} 年度活动已存在。")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -13,10 +14,11 @@ from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from core.concurrency import StaleEdit
+from core.params import QueryForm, SearchField, id_choice
 
 from . import reminders, services
 from .forms import ManualReminderForm, ReminderSettingsForm
-from .models import SHANGHAI, Notification, ReminderLog, ReminderStatus
+from .models import SHANGHAI, Deadline, Notification, ReminderLog, ReminderStatus
 from .views import CampaignMixin
 
 PREVIEW_LIMIT = 200
@@ -58,6 +60,16 @@ class RemindersView(CampaignMixin, PermissionRequiredMixin, TemplateView):
         return ctx
 
 
+class ReminderLogFilterForm(QueryForm):
+    status = forms.ChoiceField(choices=ReminderStatus.choices)
+    deadline = id_choice(Deadline.objects.none())
+    q = SearchField()
+
+    def __init__(self, data, *, campaign):
+        super().__init__(data)
+        self.fields["deadline"].queryset = campaign.deadlines.all()
+
+
 class ReminderLogView(CampaignMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "campaigns.manage_reminders"
     template_name = "campaigns/reminders/log.html"
@@ -67,12 +79,13 @@ class ReminderLogView(CampaignMixin, PermissionRequiredMixin, TemplateView):
         campaign = self.get_campaign()
         qs = ReminderLog.objects.filter(deadline__campaign=campaign).select_related("recipient", "deadline")
         params = self.request.GET
-        if params.get("status") in ReminderStatus.values:
-            qs = qs.filter(status=params["status"])
-        if params.get("deadline", "").isdigit():
-            qs = qs.filter(deadline_id=int(params["deadline"]))
-        if params.get("q"):
-            q = params["q"].strip()
+        filters = ReminderLogFilterForm(params, campaign=campaign)
+        if filters.get("status"):
+            qs = qs.filter(status=filters.get("status"))
+        if filters.get("deadline"):
+            qs = qs.filter(deadline=filters.get("deadline"))
+        if filters.get("q"):
+            q = filters.get("q")
             qs = qs.filter(recipient__full_name__icontains=q) | qs.filter(organizations__icontains=q)
         page = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(params.get("page"))
         ctx.update(campaign=campaign, page=page, rows=page.object_list, statuses=ReminderStatus.choices,

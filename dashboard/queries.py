@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django import forms
 from django.db.models import Case, Count, F, Q, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, DeadlineKind
 from campaigns.queries import current_campaign, deadlines_by_kind, effective_due, extension_map
+from core.params import QueryForm, id_choice
 from organizations.models import TYPES_BY_LEVEL, Level, Organization, OrgType
 from submissions.models import (
     NOT_STARTED_LABEL, Entry, EntryState, Form1, Form2, FormState, Outcome, OutcomeType, RowState, Track,
@@ -74,19 +76,15 @@ class Filters:
 
 def parse_filters(data):
     """Filters from GET (or ExportJob.params); unknown values are ignored rather than erroring."""
-    campaign_id = str(data.get("campaign") or "")
-    campaign = None
-    if campaign_id.isdigit():
-        campaign = Campaign.objects.filter(pk=int(campaign_id)).first()
-    if campaign is None:
-        campaign = current_campaign()
-    org_type = data.get("type") or ""
-    if org_type not in dict(COLLEGE_TYPES):
-        org_type = ""
-    state = data.get("state") or ""
-    if state not in STATE_LABELS:
-        state = ""
-    return Filters(campaign=campaign, org_type=org_type, state=state)
+    form = FilterForm(data)
+    return Filters(campaign=form.get("campaign") or current_campaign(), org_type=form.get("type", ""),
+                   state=form.get("state", ""))
+
+
+class FilterForm(QueryForm):
+    campaign = id_choice(Campaign.objects.all())
+    type = forms.ChoiceField(choices=COLLEGE_TYPES)
+    state = forms.ChoiceField(choices=STATE_FILTERS)
 
 
 @dataclass

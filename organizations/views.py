@@ -2,6 +2,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import PasswordResetConfirmView
@@ -18,10 +19,19 @@ from rules.contrib.views import PermissionRequiredMixin
 from audit import log as audit
 from audit.log import field_labels, history_for
 from core.concurrency import StaleEdit
+from core.params import QueryForm
 
 from . import queries, services
 from .forms import ImportUploadForm, OrganizationForm
 from .models import Organization, OrgType, Role
+
+
+class OrgTreeFilterForm(QueryForm):
+    type = forms.ChoiceField(choices=OrgType.choices)
+
+
+class PeopleFilterForm(QueryForm):
+    role = forms.ChoiceField(choices=Role.choices)
 
 
 class OrgTreeView(PermissionRequiredMixin, TemplateView):
@@ -30,8 +40,9 @@ class OrgTreeView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        filters = OrgTreeFilterForm(self.request.GET)
         show_inactive = self.request.GET.get("inactive") == "1"
-        org_type = self.request.GET.get("type") or None
+        org_type = filters.get("type")
         ctx.update(
             colleges=queries.org_tree(active_only=not show_inactive, org_type=org_type),
             show_inactive=show_inactive,
@@ -99,7 +110,7 @@ class PeopleView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         qs = queries.people()
-        role = self.request.GET.get("role")
+        role = PeopleFilterForm(self.request.GET).get("role")
         if role:
             qs = qs.filter(role_assignments__role=role).distinct()
         ctx.update(people=qs, roles=Role.choices, role=role, locked=queries.locked_usernames())

@@ -10,13 +10,15 @@ LIST_FIELDS_RELATED = ("college",)
 
 
 def search_items(params, qs=None):
-    """Published items filtered by q (Chinese text, icontains), year, org type, award and kind."""
+    """Published items filtered by q (Chinese text, icontains), year, org type, award and kind.
+
+    `params` is the cleaned data of forms.ShowcaseSearchForm (year an int, choices validated)."""
     qs = ShowcaseItem.objects.published() if qs is None else qs
     q = (params.get("q") or "").strip()
     for word in q.split()[:5]:
         qs = qs.filter(search_text__icontains=word)
-    year = params.get("year") or ""
-    if year.isdigit():
+    year = params.get("year")
+    if year:
         qs = qs.filter(year=int(year))
     org_type = params.get("org_type") or ""
     if org_type in OrgType.values:
@@ -51,8 +53,8 @@ def library(params):
     for word in q.split()[:5]:
         qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word) | Q(item__title__icontains=word)
                        | Q(item__org_name__icontains=word))
-    year = params.get("year") or ""
-    if year.isdigit():
+    year = params.get("year")
+    if year:
         qs = qs.filter(item__year=int(year))
     t = params.get("type") or ""
     if t in ItemOutcome.Type.values:

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from core.http import ranged_file_response
 from organizations.models import Organization, OrgType
 
 from . import bundle, queries, services
-from .forms import BookletForm, PickForm, PublishForm
+from .forms import BookletForm, LibrarySearchForm, PickForm, PublishForm, ShowcaseSearchForm
 from .models import Award, Booklet, ItemKind, ItemOutcome, ShowcaseItem
 
 PAGE_SIZE = 24
@@ -43,7 +43,7 @@ class ShowcaseListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
-        page = Paginator(queries.search_items(params), PAGE_SIZE).get_page(params.get("page"))
+        page = Paginator(queries.search_items(ShowcaseSearchForm(params).values()), PAGE_SIZE).get_page(params.get("page"))
         query = params.copy()
         query.pop("page", None)
         return super().get_context_data(
@@ -90,7 +90,7 @@ class LibraryView(TemplateView):
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
-        page = Paginator(queries.library(params), 20).get_page(params.get("page"))
+        page = Paginator(queries.library(LibrarySearchForm(params).values()), 20).get_page(params.get("page"))
         query = params.copy()
         query.pop("page", None)
         return super().get_context_data(
@@ -106,7 +106,7 @@ class ManageMixin(PermissionRequiredMixin):
     permission_required = "showcase.manage"
 
     def campaign_from(self, value):
-        if value and str(value).isdigit():
+        if value and str(value).isdecimal() and len(str(value)) <= 4:  # isdigit() also takes "²"
             return Campaign.objects.filter(year=int(value)).first()
         return Campaign.objects.current()
 
@@ -176,9 +176,9 @@ class ItemActionView(ManageMixin, View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         nxt = request.POST.get("next", "")
-        if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+        if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
                                                    require_https=request.is_secure()):
-            return redirect(nxt)
+            return HttpResponseRedirect(nxt)  # a path; redirect() would try a bare word as a URL name
         return redirect(f"{reverse('showcase:manage')}?year={item.year}")
 
 

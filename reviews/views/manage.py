@@ -12,6 +12,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
 from campaigns.queries import current_campaign
+from core.params import QueryForm, id_choice
 from organizations.models import Role, User
 from submissions.models import Entry, Track
 
@@ -21,6 +22,10 @@ from ..models import Assignment, Objection, Round, ScoreSheet, Stage
 from .common import TrackMixin, run
 
 
+class CampaignParamForm(QueryForm):
+    campaign = id_choice(Campaign.objects.all())
+
+
 class IndexView(PermissionRequiredMixin, TemplateView):
     """组织部 manage the tracks here; approvers (校领导) only read the rankings."""
 
@@ -28,10 +33,8 @@ class IndexView(PermissionRequiredMixin, TemplateView):
     template_name = "reviews/index.html"
 
     def get_campaign(self):
-        pk = self.request.GET.get("campaign") or self.request.POST.get("campaign")
-        if pk and str(pk).isdigit():
-            return get_object_or_404(Campaign, pk=pk)
-        return current_campaign()
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        return CampaignParamForm(data).get("campaign") or current_campaign()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -155,7 +158,7 @@ class JudgesView(TrackMixin, TemplateView):
 
     def post(self, request, pk):
         t = self.get_track()
-        ids = [int(x) for x in request.POST.getlist("judges") if x.isdigit()]
+        ids = [int(x) for x in request.POST.getlist("judges") if x.isdecimal() and len(x) < 19]  # not "²"
         run(request, services.set_judges, t, ids, by=request.user, success="评委名单已保存。")
         return redirect("reviews:judges", pk=t.pk)
 

@@ -4,11 +4,7 @@
 (function () {
   "use strict";
 
-  document.querySelectorAll("[data-confirm]").forEach(function (btn) {
-    btn.addEventListener("click", function (e) {
-      if (!window.confirm(btn.getAttribute("data-confirm"))) e.preventDefault();
-    });
-  });
+  /* data-confirm buttons: static/js/behaviours.js (loaded on every page by base.html). */
 
   document.querySelectorAll("textarea[maxlength], input[type=text][maxlength]").forEach(function (el) {
     var max = parseInt(el.getAttribute("maxlength"), 10);

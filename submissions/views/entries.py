@@ -1,3 +1,6 @@
+import uuid
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -10,6 +13,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from campaigns.models import Campaign
 from audit.log import field_labels, history_for
 from core.concurrency import StaleEdit
+from core.params import QueryForm
 
 from .. import completeness, pdf, policy, queries, services
 from ..forms import CheckForm, EntryForm, RecommendForm
@@ -174,7 +178,11 @@ class EvidenceView(CappedUploadMixin, EntryMixin, View):
     def post(self, request, pk):
         entry = self.get_entry()
         if request.POST.get("remove"):
-            att = get_object_or_404(entry.evidence, uuid=request.POST["remove"])
+            try:
+                remove = uuid.UUID(request.POST["remove"])
+            except ValueError:
+                raise Http404 from None
+            att = get_object_or_404(entry.evidence, uuid=remove)
             try:
                 services.remove_evidence(entry, att, by=request.user)
                 messages.success(request, "已移除。")
@@ -222,6 +230,11 @@ class EntryPdfView(EntryMixin, View):
         return pdf.pdf_response(pdf.entry_pdf(entry), name)
 
 
+class FormalCheckFilterForm(QueryForm):
+    track = forms.ChoiceField(choices=Track.choices)
+    state = forms.ChoiceField(choices=EntryState.choices)
+
+
 class FormalCheckView(PermissionRequiredMixin, TemplateView):
     """组织部: every entry with exactly what is missing; 院级 orgs that have not entered."""
 
@@ -231,7 +244,8 @@ class FormalCheckView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         campaign = get_object_or_404(Campaign, pk=self.kwargs["campaign"])
-        track, state = self.request.GET.get("track") or None, self.request.GET.get("state") or None
+        filters = FormalCheckFilterForm(self.request.GET)
+        track, state = filters.get("track"), filters.get("state")
         lines, not_started = queries.formal_check_lines(campaign, track, state)
         ctx.update(campaign=campaign, lines=lines, not_started=not_started, tracks=Track.choices,
                    states=EntryState.choices, track=track, state=state, check_form=CheckForm())

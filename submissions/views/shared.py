@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -10,6 +11,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from campaigns.models import Campaign
 from campaigns.queries import current_campaign
 from audit.log import field_labels, history_for, history_for_many
+from core.params import QueryForm, id_choice
 from organizations import roles
 from organizations.models import OrgType
 
@@ -118,6 +120,17 @@ class HistoryView(FormKindMixin, TemplateView):
         return ctx
 
 
+class ProgressFilterForm(QueryForm):
+    campaign = id_choice(Campaign.objects.all())
+    type = forms.ChoiceField()
+    state = forms.ChoiceField()
+
+    def __init__(self, data, *, org_types, states):
+        super().__init__(data)
+        self.fields["type"].choices = org_types
+        self.fields["state"].choices = states
+
+
 class ProgressView(PermissionRequiredMixin, TemplateView):
     """组织部: every 院级 org's 附件1/附件2 state; filter by org type and state."""
 
@@ -126,10 +139,12 @@ class ProgressView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        campaign_id = self.request.GET.get("campaign")
-        campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else current_campaign()
-        org_type = self.request.GET.get("type") or None
-        state = self.request.GET.get("state") or None
+        org_types = [c for c in OrgType.choices if c[0] in {"college_committee", "general_branch", "direct_branch", "organ_committee", "retired_committee"}]
+        states = [("not_started", "未开始")] + list(FormState.choices)
+        filters = ProgressFilterForm(self.request.GET, org_types=org_types, states=states)
+        campaign = filters.get("campaign") or current_campaign()
+        org_type = filters.get("type")
+        state = filters.get("state")
         lines = queries.progress(campaign, org_type=org_type, state=state) if campaign else []
         summary = {}
         for key in ("form1_state", "form2_state"):
@@ -139,8 +154,7 @@ class ProgressView(PermissionRequiredMixin, TemplateView):
             summary[key] = counts
         ctx.update(
             campaign=campaign, campaigns=Campaign.objects.all(), lines=lines, summary=summary,
-            org_types=[c for c in OrgType.choices if c[0] in {"college_committee", "general_branch", "direct_branch", "organ_committee", "retired_committee"}],
-            states=[("not_started", "未开始")] + list(FormState.choices), org_type=org_type, state=state,
+            org_types=org_types, states=states, org_type=org_type, state=state,
         )
         return ctx
 
