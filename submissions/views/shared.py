@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
@@ -10,6 +10,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from campaigns.models import Campaign
 from campaigns.queries import current_campaign
 from core.audit import field_labels, history_for, history_for_many
+from core.http import file_response
 from organizations import roles
 from organizations.models import OrgType
 
@@ -86,7 +87,7 @@ class ScanDownloadView(FormKindMixin, View):
         obj = self.get_form_object()
         if not obj.scan:
             raise Http404
-        return FileResponse(obj.scan.open("rb"), as_attachment=True, filename=obj.scan_name or "扫描件")
+        return file_response(request, obj.scan, filename=obj.scan_name or "扫描件", as_attachment=True)
 
 
 class LogoView(FormKindMixin, View):
@@ -96,7 +97,7 @@ class LogoView(FormKindMixin, View):
         obj = self.get_form_object()
         if self.get_kind() != "form1" or not obj.logo:
             raise Http404
-        return FileResponse(obj.logo.open("rb"))
+        return file_response(request, obj.logo)
 
 
 class HistoryView(FormKindMixin, TemplateView):
