@@ -95,3 +95,13 @@ def safe_original_name(name):
 
 def generated_name(prefix, kind):
     return f"{prefix}/{uuid.uuid4().hex}.{kind.extension}"
+
+
+def delete_replaced_file(field_file, old_name):
+    """After commit, delete the file a re-upload replaced (a rollback keeps the old one)."""
+    from django.db import transaction
+
+    if not old_name or old_name == field_file.name:
+        return
+    storage = field_file.storage
+    transaction.on_commit(lambda: storage.delete(old_name))

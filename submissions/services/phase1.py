@@ -12,7 +12,7 @@ from campaigns.queries import effective_due
 from core import audit, versioning
 from core.tasks import enqueue_on_commit
 from core.concurrency import StaleEdit
-from core.uploads import JPEG, MB, PDF, PNG, generated_name, safe_original_name, validate_upload
+from core.uploads import JPEG, MB, PDF, PNG, delete_replaced_file, generated_name, safe_original_name, validate_upload
 from organizations.models import Level
 
 from .. import tasks
@@ -146,7 +146,9 @@ def save_form1(campaign, org, data, *, by, expected_version, logo=None):
         setattr(form, name, value)
     if logo is not None:
         kind = validate_upload(logo, LOGO_KINDS, LOGO_MAX)
+        old_logo = form.logo.name
         form.logo.save(generated_name("logos", kind), logo, save=False)
+        delete_replaced_file(form.logo, old_logo)
     form.updated_by = by
     if not created:
         form.version += 1
@@ -240,6 +242,7 @@ def attach_scan(form, upload, *, by):
     form.scan.save(generated_name("scans", kind), upload, save=False)
     form.scan_name = original
     form.save(update_fields=["scan", "scan_name", "updated_at"])
+    delete_replaced_file(form.scan, old)  # the old scan's bytes go; its name stays in the audit log
     audit.record(by, form, "upload", {"scan": [old, original]}, organization=form.organization)
     return form
 
