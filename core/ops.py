@@ -33,6 +33,9 @@ log = logging.getLogger("core.ops")
 UNREFERENCED_PREFIXES = ("pdfcache/", "judging/", "imports/")
 TEMP_PATTERNS = (".upload",)  # Django's TemporaryUploadedFile: tmpXXXX.upload[.ext]
 LAST_SWEEP_KEY = "ops:last-sweep"
+WORKER_HEARTBEAT_KEY = "ops:worker-heartbeat"
+WORKER_HEARTBEAT_EVERY = 15  # seconds (brandcampaign.celery.PortalHeartbeat)
+WORKER_STALE_AFTER = 60
 FILE_SCAN_KEY = "ops:file-scan-lock"
 FILE_SCAN_EVERY = 3600  # seconds: the storage walk is heavier than the job check
 
@@ -180,3 +183,36 @@ def record_sweep():
         cache.set(LAST_SWEEP_KEY, time.time(), 3600)
     except Exception:  # noqa: BLE001 - the cache is the broker's Redis; healthz tells
         pass
+
+
+def record_worker_heartbeat(hostname):
+    """Called every WORKER_HEARTBEAT_EVERY seconds by each Celery worker (brandcampaign.celery)."""
+    from django.core.cache import cache
+
+    try:
+        beats = cache.get(WORKER_HEARTBEAT_KEY) or {}
+        now = time.time()
+        beats = {h: t for h, t in beats.items() if now - t < 3600}
+        beats[hostname] = now
+        cache.set(WORKER_HEARTBEAT_KEY, beats, 3600)
+    except Exception:  # noqa: BLE001 - cache (Redis) down: the worker cannot work either; healthz tells
+        log.warning("could not record the worker heartbeat", exc_info=True)
+
+
+def worker_status(now=None):
+    """{"status": ok|stale|none, "last_seen_seconds": …, "workers": n, "last_sweep_seconds": …}."""
+    from django.core.cache import cache
+
+    now = now or time.time()
+    try:
+        beats = cache.get(WORKER_HEARTBEAT_KEY) or {}
+        last_sweep = cache.get(LAST_SWEEP_KEY)
+    except Exception as exc:  # noqa: BLE001
+        return {"status": f"error: {exc.__class__.__name__}"}
+    alive = [t for t in beats.values() if now - t < WORKER_STALE_AFTER]
+    info = {"status": "ok" if alive else ("stale" if beats else "none"), "workers": len(alive)}
+    if beats:
+        info["last_seen_seconds"] = round(now - max(beats.values()), 1)
+    if last_sweep:
+        info["last_sweep_seconds"] = round(now - last_sweep, 1)
+    return info
