@@ -17,7 +17,9 @@ from organizations.models import OrgType
 from .. import pdf, queries, services
 from ..forms import ReviewForm, ScanForm
 from ..models import Form2Row, FormState
+from ..uploads import size_error
 from .common import FORM_MODELS, FORM_TITLES, CurrentCampaignView, FormKindMixin
+from .uploading import CappedUploadMixin
 
 
 def form_url(kind, form):
@@ -63,11 +65,19 @@ class PdfView(FormKindMixin, View):
         return pdf.pdf_response(data, f"{obj.organization.name}-{'附件1' if kind == 'form1' else '附件2'}-{obj.campaign.year}.pdf")
 
 
-class ScanUploadView(FormKindMixin, View):
+class ScanUploadView(CappedUploadMixin, FormKindMixin, View):
+    """Session, permission and size are checked before the body is stored (CappedUploadMixin)."""
+
     permission_required = "submissions.edit_form"
+
+    def purpose_for(self, request, **kwargs):
+        return "scan"
 
     def post(self, request, *args, **kwargs):
         kind, obj = self.get_kind(), self.get_form_object()
+        if self.upload_too_large():
+            messages.error(request, size_error("scan"))
+            return redirect(form_url(kind, obj))
         form = ScanForm(request.POST, request.FILES)
         if not form.is_valid():
             messages.error(request, "请选择要上传的扫描件。")
