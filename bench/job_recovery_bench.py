@@ -143,8 +143,14 @@ def main():
         b = new_booklet(admin, campaign, items)
         kill_when_running(b, kill_worker)
         worker = start_worker()
-        run_sweeper_until(b, lambda: b.attempts >= 2 and status(b) == "running", 300)
-        killed_at, _ = kill_when_running(b, kill_worker)
+        from core import ops
+
+        deadline = time.monotonic() + 300
+        while not (status(b) == "running" and b.attempts >= 2) and time.monotonic() < deadline:
+            ops.sweep(files=False)  # re-queues it once the heartbeat is stale
+            wait(lambda: status(b) == "running" and b.attempts >= 2, 5, step=0.1)
+        kill_worker()  # the second run dies too
+        killed_at = time.monotonic()
         worker = start_worker()
         run_sweeper_until(b, lambda: status(b) in ("done", "failed"), 300)
         print(f"3. killed on both runs: {b.status} {time.monotonic() - killed_at:.1f} s after the second kill; "
