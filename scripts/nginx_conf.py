@@ -87,13 +87,16 @@ class Nginx:
             try:
                 urllib.request.urlopen(f"{self.url}/_nginx_probe", timeout=1)
             except urllib.error.HTTPError:
-                return self  # nginx answers (the portal may say 404/502: that is fine here)
+                pass  # nginx answers (the portal may say 404/502: that is fine here)
             except OSError:
                 if self.proc.poll() is not None:
                     raise RuntimeError((self.work / "error.log").read_text(errors="replace")) from None
                 time.sleep(0.1)
-            else:
-                return self
+                continue
+            time.sleep(0.3)
+            if self.proc.poll() is not None:  # someone else's server answered on this port
+                raise RuntimeError(f"port {self.listen} busy: " + (self.work / "error.log").read_text(errors="replace"))
+            return self
         raise RuntimeError("nginx did not start")
 
     def stop(self):
