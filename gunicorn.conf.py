@@ -1,4 +1,42 @@
-"""gunicorn settings used by `make serve` (scripts/serve.sh). Other options come from GUNICORN_CMD_ARGS."""
+"""gunicorn settings used by `make serve` (scripts/serve.sh) and deploy/systemd/brandcampaign-web.service.
+Other options come from GUNICORN_CMD_ARGS or the command line (docs/operations.md).
+
+Worker class gthread (threads per process): gunicorn's `timeout` is then the worker's own
+heartbeat to the arbiter, sent by its main loop while threads serve requests, so a 500 MB upload
+at 1 MB/s (about 8 minutes) or a long video download is not killed at `timeout`, and one slow
+client holds one thread, not a whole worker. Behind nginx (deploy/nginx.conf) the file bytes go
+by X-Accel-Redirect and no thread is held at all.
+"""
+
+import os
+from pathlib import Path
+
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 5
+
+ERRORS = Path(__file__).resolve().parent / "deploy" / "errors"
+
+
+def _chinese_error(sock, status_int, reason, mesg):
+    """gunicorn's own error responses (bad request line, a crash outside Django) in Chinese."""
+    from gunicorn import util
+
+    page = ERRORS / f"{status_int}.html"
+    if not page.exists():
+        page = ERRORS / ("500.html" if status_int >= 500 else "400.html")
+    body = page.read_bytes() if page.exists() else "<!doctype html><meta charset=utf-8><h1>请求无法处理</h1>".encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: text/html; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    util.write_nonblock(sock, head + body)
+
+
+def on_starting(server):
+    from gunicorn import util
+
+    util.write_error = _chinese_error
 
 
 def post_worker_init(worker):

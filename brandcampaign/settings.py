@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.edge.RejectNulMiddleware",
     "core.edge.DatabaseUnavailableMiddleware",
+    "core.middleware.UploadGuardMiddleware",  # before any view reads an upload body (docs/operations.md)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -206,10 +207,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 BROKER_STATUS_URL = CELERY_BROKER_URL
+# Broker outages (docs/operations.md): the web process gives up publishing within about a second
+# (the job row stays "排队中" and the sweeper re-sends it); the worker and beat retry forever.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(env("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5,
+                                   "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.3}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1}}
         if REDIS_URL and not TESTING
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -224,6 +237,7 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))  # seconds; the reminder lease is sized from it
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "党委组织部 <zzb@example.edu.cn>")
 
@@ -343,3 +357,22 @@ PERMISSIONS_POLICY = env(
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), magnetometer=(), gyroscope=(), "
     "accelerometer=(), fullscreen=(self)",
 )
+# Background jobs (core.jobs, docs/operations.md): a running job refreshes its heartbeat every
+# JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_SECONDS is re-queued once, then failed visibly.
+JOB_HEARTBEAT_SECONDS = int(env("JOB_HEARTBEAT_SECONDS", "10"))
+JOB_STALE_SECONDS = int(env("JOB_STALE_SECONDS", "60"))
+JOB_RESEND_AFTER_SECONDS = int(env("JOB_RESEND_AFTER_SECONDS", "900"))  # queued, never started: send again
+JOB_HEARTBEAT_THREAD = not TESTING
+# The sweeper (core.ops): orphan upload temp files and unreferenced storage files older than these.
+ORPHAN_TEMP_MAX_AGE_HOURS = int(env("ORPHAN_TEMP_MAX_AGE_HOURS", "24"))
+ORPHAN_FILE_GRACE_HOURS = int(env("ORPHAN_FILE_GRACE_HOURS", "24"))
+ORPHAN_FILE_DELETE = env_bool("ORPHAN_FILE_DELETE")  # off: the sweeper only logs what it would delete
+
+# Who sends the bytes of a permission-checked file (core.http): "python" (the embedded default,
+# streamed by Django), "nginx" (X-Accel-Redirect to the internal location of deploy/nginx.conf,
+# django-sendfile2) or, with S3 storage, a 302 to a signed URL valid FILE_URL_EXPIRY seconds.
+FILE_DELIVERY = env("FILE_DELIVERY", "s3" if env("AWS_STORAGE_BUCKET_NAME") else "python")
+SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+SENDFILE_ROOT = str(MEDIA_ROOT)
+SENDFILE_URL = env("SENDFILE_URL", "/protected-media")
+FILE_URL_EXPIRY = int(env("FILE_URL_EXPIRY", "300"))

@@ -60,7 +60,16 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = [60, 300, 900, 3600, 3 * 3600]
-LEASE = dt.timedelta(minutes=10)
+
+
+def send_lease():
+    """How long one row may stay "sending": the real send time of one mail (at most the SMTP
+    timeout, EMAIL_TIMEOUT) twice over, at least a minute. The lease of a batch's remaining rows
+    is renewed before each mail, so a killed worker's rows are free again within about this
+    long instead of a fixed ten minutes (docs/operations.md)."""
+    return dt.timedelta(seconds=max(60, 2 * (settings.EMAIL_TIMEOUT or 30)))
+
+
 # A freshly queued row is delivered by its on_commit task; the sweep only picks it up after this.
 SWEEP_GRACE = dt.timedelta(minutes=2)
 DELIVERY_CHUNK = 50
@@ -529,7 +538,7 @@ def deliver(ids, now=None):
     # message for it is a no-op, the sweep or the task's own retry picks it up on time).
     due = Q(attempts=0) | Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + RETRY_SLACK)
     claimed = ReminderLog.objects.filter(due, pk__in=list(ids), status=ReminderStatus.QUEUED).update(
-        status=ReminderStatus.SENDING, claim=token, lease_until=now + LEASE, attempts=F("attempts") + 1
+        status=ReminderStatus.SENDING, claim=token, lease_until=now + send_lease(), attempts=F("attempts") + 1
     )
     if not claimed:
         return result
@@ -542,7 +551,10 @@ def deliver(ids, now=None):
     reminder_notices.record_personal_notices([row for row in rows if owed.get(row.pk)])
     connection = None
     try:
-        for row in rows:
+        for i, row in enumerate(rows):
+            if i:  # this batch is alive: keep the rows still to send leased for one more send
+                ReminderLog.objects.filter(claim=token, status=ReminderStatus.SENDING).update(
+                    lease_until=timezone.now() + send_lease())
             mine = ReminderLog.objects.filter(pk=row.pk, claim=token, status=ReminderStatus.SENDING)
             if not owed.get(row.pk):
                 mine.update(status=ReminderStatus.CANCELLED, error="发送前复核：事项均已完成", lease_until=None)

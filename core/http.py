@@ -1,8 +1,18 @@
-"""File responses with HTTP Range support, so videos can be streamed with seeking."""
+"""Permission-checked file responses. The view decides who may see a file; who sends the bytes
+is a setting (FILE_DELIVERY, docs/operations.md):
 
+- "python" (the embedded default): Django streams the file, with HTTP Range so videos seek;
+- "nginx": an empty response with X-Accel-Redirect (django-sendfile2); nginx sends the bytes
+  from its `internal` location (deploy/nginx.conf), Range included, and no gunicorn worker is held;
+- "s3": a 302 to a signed URL of the object storage, valid FILE_URL_EXPIRY seconds.
+"""
+
+import mimetypes
 import re
+from urllib.parse import quote
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
@@ -22,7 +32,43 @@ def _iter_range(fh, start, length):
         fh.close()
 
 
+def _disposition(filename, as_attachment):
+    kind = "attachment" if as_attachment else "inline"
+    return f"{kind}; filename*=UTF-8''{quote(filename)}" if filename else kind
+
+
+def _accel_response(request, field_file, content_type, filename, as_attachment):
+    from django_sendfile import sendfile
+
+    response = sendfile(request, field_file.path, attachment=as_attachment, attachment_filename=filename or None,
+                        mimetype=content_type)
+    response["Content-Disposition"] = _disposition(filename, as_attachment)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _signed_redirect(field_file, content_type, filename, as_attachment):
+    params = {"ResponseContentType": content_type,
+              "ResponseContentDisposition": _disposition(filename, as_attachment)}
+    url = field_file.storage.url(field_file.name, parameters=params, expire=settings.FILE_URL_EXPIRY)
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def file_response(request, field_file, content_type=None, filename=None, as_attachment=False):
+    """The response for a file the view has already checked the user may see."""
+    content_type = content_type or mimetypes.guess_type(filename or field_file.name)[0] or "application/octet-stream"
+    return ranged_file_response(request, field_file, content_type, filename=filename, as_attachment=as_attachment)
+
+
 def ranged_file_response(request, field_file, content_type, filename=None, as_attachment=False):
+    mode = settings.FILE_DELIVERY
+    if mode == "nginx":
+        return _accel_response(request, field_file, content_type, filename, as_attachment)
+    if mode == "s3":
+        return _signed_redirect(field_file, content_type, filename, as_attachment)
     size = field_file.size
     range_header = request.headers.get("Range", "")
     match = RANGE_RE.match(range_header.strip()) if range_header else None
@@ -49,7 +95,5 @@ def ranged_file_response(request, field_file, content_type, filename=None, as_at
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     if filename and not as_attachment and "Content-Disposition" not in response:
-        from urllib.parse import quote
-
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+        response["Content-Disposition"] = _disposition(filename, False)
     return response

@@ -14,6 +14,7 @@ a long job (a booklet, a big export) returns at once.
 import logging
 import threading
 
+from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -54,3 +55,11 @@ def _run_in_thread(task, args):
             connection.close()  # this thread's own connection
 
     threading.Thread(target=run, name=f"{task.name}-{args}", daemon=True).start()
+
+
+@shared_task(ignore_result=True)
+def ops_sweep():
+    """The periodic sweeper (core.ops): stale jobs, broker catch-up, reminder leases, orphan files."""
+    from . import ops
+
+    log.info("ops sweep: %s", ops.sweep())

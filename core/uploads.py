@@ -95,3 +95,13 @@ def safe_original_name(name):
 
 def generated_name(prefix, kind):
     return f"{prefix}/{uuid.uuid4().hex}.{kind.extension}"
+
+
+def delete_replaced_file(field_file, old_name):
+    """After commit, delete the file a re-upload replaced (a rollback keeps the old one; a failed delete is
+    logged, and the sweeper's orphan check finds the file later)."""
+    from .storage import delete_file_on_commit
+
+    if not old_name or old_name == field_file.name:
+        return
+    delete_file_on_commit(field_file.storage, old_name)

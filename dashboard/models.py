@@ -28,6 +28,11 @@ class ExportJob(models.Model):
                                    verbose_name="发起人")
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Job state (core.jobs): heartbeat while running, runs taken, last hand-over to the broker.
+    heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
+    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
+    broker_waiting = models.BooleanField("等待后台服务", default=False)
 
     class Meta:
         verbose_name = "导出任务"

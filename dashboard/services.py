@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from core.tasks import enqueue_on_commit
+from core import jobs
 
 from . import exports, queries
 from .models import ExportJob, ExportStatus
@@ -32,12 +32,15 @@ def build_now(kind, filters, now=None):
 
 def start_job(kind, filters, *, by):
     """Record an ExportJob and queue it after commit (runs at once when Celery is eager)."""
-    from .tasks import run_export
-
     job = ExportJob.objects.create(kind=kind, params=filters.as_params(), created_by=by,
                                    rows_total=exports.KINDS[kind].count(filters))
-    enqueue_on_commit(run_export, job.pk, background=True)
+    jobs.dispatch(jobs.EXPORT, job.pk)  # after commit; a broker outage leaves it "排队中"
     return job
+
+
+def retry_job(job, by):
+    """重试 a failed export (core.jobs.retry: audited, queued after commit). False when not failed."""
+    return jobs.retry(jobs.EXPORT, job, by)
 
 
 def run_job(job_id):
@@ -53,7 +56,7 @@ def run_job(job_id):
     def progress(rows):
         written[0] = rows
         pct = min(99, max(1, rows * 100 // total))
-        ExportJob.objects.filter(pk=job.pk).update(rows_done=rows, progress=pct)
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=rows, progress=pct, heartbeat_at=timezone.now())
 
     now = timezone.now()
     try:

@@ -1,9 +1,12 @@
 from celery import shared_task
 
+from core import jobs
 
-@shared_task(ignore_result=True)
-def run_export(job_id):
-    """Build one ExportJob's spreadsheet. Idempotent: a finished job is not rebuilt."""
+
+@shared_task(**jobs.TASK_OPTIONS)
+def run_export(self, job_id):
+    """Build one ExportJob's spreadsheet. Idempotent: a finished job is not rebuilt; the row is
+    claimed first (core.jobs), so a redelivered message after a killed worker takes it over."""
     from .services import run_job
 
-    run_job(job_id)
+    jobs.run(jobs.EXPORT, self, job_id, run_job)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("jobs/<uuid:uuid>/", views.JobView.as_view(), name="job"),
     path("jobs/<uuid:uuid>/status/", views.JobStatusView.as_view(), name="job_status"),
     path("jobs/<uuid:uuid>/download/", views.JobDownloadView.as_view(), name="job_download"),
+    path("jobs/<uuid:uuid>/retry/", views.JobRetryView.as_view(), name="job_retry"),
 ]

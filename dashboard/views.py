@@ -2,13 +2,15 @@
 
 from urllib.parse import quote, urlencode
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
+from core.http import file_response
 
 from . import exports, queries, services
 from .models import ExportJob
@@ -96,5 +98,17 @@ class JobDownloadView(JobMixin, View):
         job = self.get_permission_object()
         if not job.file:
             raise Http404("文件尚未生成")
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename or "export.xlsx",
-                            content_type=exports.XLSX_CONTENT_TYPE)
+        return file_response(request, job.file, exports.XLSX_CONTENT_TYPE, filename=job.filename or "export.xlsx",
+                             as_attachment=True)
+
+
+class JobRetryView(JobMixin, View):
+    """重试 a failed export (POST)."""
+
+    def post(self, request, uuid):
+        job = self.get_permission_object()
+        if services.retry_job(job, by=request.user):
+            messages.success(request, "已重新开始导出。")
+        else:
+            messages.info(request, "该导出任务未失败，无需重试。")
+        return redirect("dashboard:job", job.uuid)

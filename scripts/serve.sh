@@ -29,20 +29,40 @@ $PY manage.py migrate --noinput
 $PY manage.py collectstatic --noinput -v0
 if [[ "${SEED_DEMO:-}" == "1" ]]; then $PY manage.py seed_demo --force --phase "${PHASE:-1}"; fi
 
-# Stopping: SIGTERM/SIGINT to this script (or to its process group) stops all three; if any
-# one of them exits, the other two are stopped too and the script exits with its status.
+# Stopping: SIGTERM/SIGINT to this script (or to its process group) stops all three.
+# The Celery worker and beat run under `supervise`: when one of them exits (crash, OOM kill,
+# broker gone for good) it is started again with a backoff (1 s doubling to 30 s) and gunicorn
+# keeps serving; jobs wait "排队中" meanwhile (docs/operations.md). Only gunicorn exiting ends
+# the script (with its status), and then the other two are stopped.
 pids=()
 cleanup() {
   trap - EXIT INT TERM
   kill -TERM "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
+supervise() {  # supervise NAME COMMAND...: run COMMAND, restart it whenever it exits
+  local name=$1 delay=1 child=0 stopping=0 rc started
+  shift
+  trap 'stopping=1; ((child)) && kill -TERM "$child" 2>/dev/null' TERM INT
+  while ((!stopping)); do
+    started=$SECONDS
+    "$@" & child=$!
+    rc=0; wait "$child" || rc=$?
+    if ((stopping)); then wait "$child" 2>/dev/null; break; fi
+    ((SECONDS - started < 60)) || delay=1  # it ran a while: a new failure, start over quickly
+    echo "serve.sh: $name exited (status $rc); restarting in ${delay}s (gunicorn keeps serving)" >&2
+    sleep "$delay" & wait $! || true
+    delay=$((delay * 2 > 30 ? 30 : delay * 2))
+  done
+}
 trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
-.venv/bin/celery -A brandcampaign worker --loglevel=INFO --concurrency="$CELERY_CONCURRENCY" & pids+=($!)
-.venv/bin/celery -A brandcampaign beat --loglevel=INFO & pids+=($!)
-# More gunicorn options (e.g. "--worker-class gthread --threads 4") via GUNICORN_CMD_ARGS.
-.venv/bin/gunicorn brandcampaign.wsgi:application --bind "$BIND" --workers "$WORKERS" --timeout "${GUNICORN_TIMEOUT:-120}" \
-  --access-logfile - & pids+=($!)
-wait -n "${pids[@]}"
+supervise "celery worker" .venv/bin/celery -A brandcampaign worker --loglevel=INFO --concurrency="$CELERY_CONCURRENCY" & pids+=($!)
+supervise "celery beat" .venv/bin/celery -A brandcampaign beat --loglevel=INFO & pids+=($!)
+# gunicorn.conf.py: gthread workers (a 500 MB upload at 1 MB/s is not killed at --timeout) and
+# Chinese error pages. More options via GUNICORN_CMD_ARGS.
+.venv/bin/gunicorn brandcampaign.wsgi:application -c gunicorn.conf.py --bind "$BIND" --workers "$WORKERS" \
+  --timeout "${GUNICORN_TIMEOUT:-120}" --access-logfile - & web=$!; pids+=($web)
+rc=0; wait "$web" || rc=$?
+exit "$rc"

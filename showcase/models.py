@@ -150,6 +150,11 @@ class Booklet(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Job state (core.jobs): heartbeat while running, runs taken, last hand-over to the broker.
+    heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
+    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
+    broker_waiting = models.BooleanField("等待后台服务", default=False)
 
     class Meta:
         verbose_name = "成果汇编"

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.log import record
+from core import jobs
 from core.tasks import enqueue_on_commit
 from organizations.models import Level
 from submissions.models import Entry, Form1, Form2Row, Outcome
@@ -230,12 +231,17 @@ def create_booklet(campaign, items, by, title=""):
                                      created_by=by)
     booklet.items.set(items)
     record(by, booklet, "create", organization=None, note=f"生成成果汇编（{len(items)} 个条目）")
-    from .tasks import generate_booklet
-
-    enqueue_on_commit(generate_booklet, booklet.pk, background=True)
+    jobs.dispatch(jobs.BOOKLET, booklet.pk)  # after commit; a broker outage leaves it "排队中"
     return booklet
 
 
+def retry_booklet(booklet, by):
+    """重试 a failed booklet (core.jobs.retry: audited, queued after commit)."""
+    if not jobs.retry(jobs.BOOKLET, booklet, by):
+        raise ValidationError("只有生成失败的汇编可以重试。")
+
+
 def set_booklet_progress(booklet, progress, note="", status=BookletStatus.RUNNING):
-    Booklet.objects.filter(pk=booklet.pk).update(progress=progress, progress_note=note, status=status)
+    Booklet.objects.filter(pk=booklet.pk).update(progress=progress, progress_note=note, status=status,
+                                                 heartbeat_at=timezone.now())
     booklet.progress, booklet.progress_note, booklet.status = progress, note, status

@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from core import jobs
+
 
 @shared_task(ignore_result=True)
 def make_poster(item_pk):
@@ -12,9 +14,10 @@ def make_poster(item_pk):
         save_poster(item)
 
 
-@shared_task(ignore_result=True)
-def generate_booklet(booklet_pk):
-    """Render one 成果汇编 PDF. Idempotent: a finished booklet is left alone."""
+@shared_task(**jobs.TASK_OPTIONS)
+def generate_booklet(self, booklet_pk):
+    """Render one 成果汇编 PDF. Idempotent: a finished booklet is left alone; the row is claimed
+    first (core.jobs), so a redelivered message after a killed worker takes it over."""
     from .booklet import generate
 
-    generate(booklet_pk)
+    jobs.run(jobs.BOOKLET, self, booklet_pk, generate)

@@ -17,5 +17,6 @@ urlpatterns = [
     path("manage/booklets/", views.BookletListView.as_view(), name="booklets"),
     path("manage/booklets/<int:pk>/status/", views.BookletStatusView.as_view(), name="booklet_status"),
     path("manage/booklets/<int:pk>/file/", views.BookletFileView.as_view(), name="booklet_file"),
+    path("manage/booklets/<int:pk>/retry/", views.BookletRetryView.as_view(), name="booklet_retry"),
     path("manage/bundle/<int:year>/", views.BundleView.as_view(), name="bundle"),
 ]

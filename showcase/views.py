@@ -215,6 +215,19 @@ class BookletStatusView(ManageMixin, View):
         return render(request, "showcase/_booklet_row.html", {"b": booklet})
 
 
+class BookletRetryView(ManageMixin, View):
+    """重试 a failed booklet (POST); back to the list, where its row polls again."""
+
+    def post(self, request, pk):
+        booklet = get_object_or_404(Booklet.objects.select_related("campaign"), pk=pk)
+        try:
+            services.retry_booklet(booklet, by=request.user)
+            messages.success(request, "已重新开始生成成果汇编，可在下方查看进度。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(f"{reverse('showcase:booklets')}?year={booklet.campaign.year}#booklet-{booklet.pk}")
+
+
 class BookletFileView(ManageMixin, View):
     def get(self, request, pk):
         booklet = get_object_or_404(Booklet, pk=pk)

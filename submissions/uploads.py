@@ -27,6 +27,7 @@ PURPOSES = {
     "image": ((JPEG, PNG), 20 * MB, "图片"),
     "video": ((MP4,), 500 * MB, "视频"),
     "evidence": ((PDF, DOCX, JPEG, PNG), 50 * MB, "佐证材料"),
+    "scan": ((PDF, JPEG, PNG), 20 * MB, "盖章扫描件"),  # = services.phase1.SCAN_KINDS / SCAN_MAX
 }
 VIDEO_MIN_SECONDS, VIDEO_MAX_SECONDS = 180, 300
 

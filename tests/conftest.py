@@ -110,3 +110,30 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "cas_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.cas_server)
+def reset_celery_connections():
+    """Drop kombu's process-wide pools so the next publish uses the current broker settings."""
+    from kombu import pools
+
+    from brandcampaign.celery import app
+
+    pools.reset()
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+
+
+@pytest.fixture
+def broker_down():
+    """Celery pointed at a Redis port where nothing listens: every publish fails as in an outage.
+    `broker_down.restore()` brings "the broker" back (tasks run in-process again)."""
+    from brandcampaign.celery import app
+
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    reset_celery_connections()
+    app.conf.update(broker_url="redis://127.0.0.1:8129/14", task_always_eager=False)
+
+    def restore():
+        app.conf.update(saved)
+        reset_celery_connections()
+
+    yield type("BrokerDown", (), {"restore": staticmethod(restore)})
+    restore()

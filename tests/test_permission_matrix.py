@@ -136,6 +136,7 @@ MATRIX = [
     row("showcase:booklets", ADMIN_ONLY),
     row("showcase:booklet_status", ADMIN_ONLY, lambda w: {"pk": w.booklet.pk}),
     row("showcase:booklet_file", ADMIN_ONLY, lambda w: {"pk": w.booklet.pk}),
+    row("showcase:booklet_retry", POST_ONLY_ADMIN, lambda w: {"pk": w.booklet.pk}),
     row("showcase:bundle", ADMIN_ONLY, lambda w: {"year": w.campaign.year}),
     row("campaigns:reminders_current", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 302}),
     row("campaigns:reminders", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
@@ -191,6 +192,7 @@ MATRIX = [
     row("similarity:run", POST_ONLY_ADMIN, lambda w: {"campaign": w.campaign.pk}),
     row("similarity:text", ADMIN_ONLY, lambda w: {"pk": _similarity_match(w).text_id}),
     row("similarity:compare", ADMIN_ONLY, lambda w: {"pk": _similarity_match(w).pk}),
+    row("dashboard:job_retry", POST_ONLY_ADMIN, lambda w: {"uuid": dashboard_job(w).uuid}),
 ]
 
 

@@ -11,8 +11,7 @@ from campaigns import policy as campaign_policy
 from campaigns.models import DeadlineKind
 from core import versioning
 from core.policy import Refused
-from core.storage import delete_file_on_commit
-from core.uploads import JPEG, MB, PDF, PNG, generated_name, safe_original_name, validate_upload
+from core.uploads import JPEG, MB, PDF, PNG, delete_replaced_file, generated_name, safe_original_name, validate_upload
 from organizations.models import Level
 
 from .. import completeness, policy, tasks
@@ -100,8 +99,7 @@ def save_form1(campaign, org, data, *, by, expected_version, logo=None):
         old_logo = form.logo.name
         form.logo.save(generated_name("logos", kind), logo, save=False)
         data = {**data, "logo": form.logo}
-        if old_logo and old_logo != form.logo.name:
-            delete_file_on_commit(form.logo.storage, old_logo)
+        delete_replaced_file(form.logo, old_logo)
     _save_new_or_changed(form, data, created, by=by, organization=org)
     return form
 
@@ -175,8 +173,7 @@ def attach_scan(form, upload, *, by):
     form.scan.save(generated_name("scans", kind), upload, save=False)
     form.scan_name = original
     form.save(update_fields=["scan", "scan_name", "updated_at"])
-    if old_file:
-        delete_file_on_commit(form.scan.storage, old_file)
+    delete_replaced_file(form.scan, old_file)  # the old scan's bytes go; its name stays in the audit log
     audit.record(by, form, "upload", {"scan": [old_name, original]}, organization=form.organization)
     return form
 

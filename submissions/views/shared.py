@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
@@ -11,6 +11,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from campaigns.models import Campaign
 from campaigns.queries import current_campaign
 from audit.log import field_labels, history_for, history_for_many
+from core.http import file_response
 from core.params import QueryForm, id_choice
 from organizations import roles
 from organizations.models import OrgType
@@ -18,7 +19,9 @@ from organizations.models import OrgType
 from .. import pdf, queries, services
 from ..forms import ReviewForm, ScanForm
 from ..models import Form2Row, FormState
+from ..uploads import size_error
 from .common import FORM_MODELS, FORM_TITLES, CurrentCampaignView, FormKindMixin
+from .uploading import CappedUploadMixin
 
 
 def form_url(kind, form):
@@ -64,11 +67,19 @@ class PdfView(FormKindMixin, View):
         return pdf.pdf_response(data, f"{obj.organization.name}-{'附件1' if kind == 'form1' else '附件2'}-{obj.campaign.year}.pdf")
 
 
-class ScanUploadView(FormKindMixin, View):
+class ScanUploadView(CappedUploadMixin, FormKindMixin, View):
+    """Session, permission and size are checked before the body is stored (CappedUploadMixin)."""
+
     permission_required = "submissions.edit_form"
+
+    def purpose_for(self, request, **kwargs):
+        return "scan"
 
     def post(self, request, *args, **kwargs):
         kind, obj = self.get_kind(), self.get_form_object()
+        if self.upload_too_large():
+            messages.error(request, size_error("scan"))
+            return redirect(form_url(kind, obj))
         form = ScanForm(request.POST, request.FILES)
         if not form.is_valid():
             messages.error(request, "请选择要上传的扫描件。")
@@ -88,7 +99,7 @@ class ScanDownloadView(FormKindMixin, View):
         obj = self.get_form_object()
         if not obj.scan:
             raise Http404
-        return FileResponse(obj.scan.open("rb"), as_attachment=True, filename=obj.scan_name or "扫描件")
+        return file_response(request, obj.scan, filename=obj.scan_name or "扫描件", as_attachment=True)
 
 
 class LogoView(FormKindMixin, View):
@@ -98,7 +109,7 @@ class LogoView(FormKindMixin, View):
         obj = self.get_form_object()
         if self.get_kind() != "form1" or not obj.logo:
             raise Http404
-        return FileResponse(obj.logo.open("rb"))
+        return file_response(request, obj.logo)
 
 
 class HistoryView(FormKindMixin, TemplateView):

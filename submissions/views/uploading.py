@@ -7,6 +7,8 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from core.middleware import refuse_upload
+
 from ..uploads import PURPOSES, CappedUploadHandler, size_error
 
 
@@ -23,9 +25,22 @@ class CappedUploadMixin:
     def purpose_for(self, request, **kwargs):
         raise NotImplementedError
 
+    def refuse_before_body(self, request):
+        """Session and permission are checked from the URL and cookies alone, before a byte of
+        the body is read: a user who may not upload here gets 403 with nothing stored."""
+        if not request.user.is_authenticated:
+            return refuse_upload(request, "您尚未登录或登录已过期，请重新登录后再上传（文件未保存）。", 401)
+        has_permission = getattr(self, "has_permission", None)
+        if has_permission is not None and not has_permission():
+            return refuse_upload(request, "您没有在此处上传文件的权限（文件未保存）。", 403)
+        return None
+
     @method_decorator(csrf_exempt)
     def dispatch(self, request, *args, **kwargs):
         if request.method == "POST":
+            refused = self.refuse_before_body(request)
+            if refused is not None:
+                return refused
             purpose = self.purpose_for(request, **kwargs)
             max_bytes = PURPOSES[purpose][1]
             try:

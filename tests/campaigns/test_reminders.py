@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from campaigns import obligations, reminders
 from campaigns.models import SHANGHAI, DeadlineKind, Notification, ReminderLog, ReminderStatus
@@ -445,3 +446,25 @@ def test_the_org_contact_is_copied_on_its_reminder(world, owed, at, django_captu
     by_to = {m.to[0]: m for m in mail.outbox}
     assert by_to[world.users.branch.email].cc == ["lianxiren-a1@example.edu.cn"]
     assert by_to[world.users.college.email].cc == []
+
+
+def test_the_send_lease_is_sized_to_one_mail_and_renewed_per_mail(world, owed, at, settings,
+                                                                  django_capture_on_commit_callbacks, monkeypatch):
+    """A killed worker's rows are free again about 2 × EMAIL_TIMEOUT later, not after ten minutes."""
+    settings.EMAIL_TIMEOUT = 20
+    assert reminders.send_lease() == dt.timedelta(seconds=60)
+    settings.EMAIL_TIMEOUT = 45
+    assert reminders.send_lease() == dt.timedelta(seconds=90)
+    with django_capture_on_commit_callbacks(execute=False):
+        ids = run(at, 2026, 5, 12, 9, 0).ids
+    seen = []
+    real_send = reminders.EmailMessage.send
+
+    def send(self, *a, **k):
+        leases = ReminderLog.objects.filter(status=ReminderStatus.SENDING).values_list("lease_until", flat=True)
+        seen.append([(lease - timezone.now()).total_seconds() for lease in leases])
+        return real_send(self, *a, **k)
+
+    monkeypatch.setattr(reminders.EmailMessage, "send", send)
+    assert reminders.deliver(ids).sent == 2
+    assert len(seen) == 2 and all(0 < left <= 90 for lease in seen for left in lease)

@@ -74,3 +74,29 @@ def test_bucket_setting_switches_uploads_to_s3_compatible_storage():
     assert first.split() == ["S3Storage", "bc-files", "private", "False"]
     assert url.startswith("http://127.0.0.1:9000/bc-files/forms/a.pdf?")
     assert "Signature=" in url or "X-Amz-Signature=" in url
+
+
+def test_healthz_reports_an_unreachable_broker_without_failing(client, db, settings):
+    """Redis down (nothing listens on the port): still 200 (the database answers); the time it
+    takes is measured in bench/broker_outage_bench.py."""
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:8129/14"
+    response = client.get(reverse("healthz"))
+    data = json.loads(response.content)
+    assert response.status_code == 200 and data["database"] == "ok"
+    assert data["broker"].startswith("error:") and data["worker"].startswith("unknown")
+
+
+def test_healthz_reports_the_worker_heartbeat(client, db, settings):
+    from core import ops
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/14"
+    from core.views import broker_status
+
+    if broker_status(settings.CELERY_BROKER_URL) != "ok":
+        import pytest
+
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    assert json.loads(client.get(reverse("healthz")).content)["worker"]["status"] == "none"
+    ops.record_worker_heartbeat("celery@test")
+    worker = json.loads(client.get(reverse("healthz")).content)["worker"]
+    assert worker["status"] == "ok" and worker["workers"] == 1 and worker["last_seen_seconds"] < 5

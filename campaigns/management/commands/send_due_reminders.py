@@ -4,6 +4,10 @@
 without Redis: with no broker, Celery tasks run in-process. The loop follows the beat schedule
 row in django-celery-beat (its interval, and whether it is enabled), so admins change it in one
 place (/sysadmin/ → 周期性任务). With a broker, prefer `celery beat` + `celery worker`.
+
+The loop is also the embedded ops sweeper (core.ops.sweep, docs/operations.md): every
+OPS_EVERY seconds it checks stuck background jobs and the broker catch-up, and hourly the
+orphan temp/storage files; `--no-ops` turns that off.
 """
 
 import time
@@ -11,6 +15,8 @@ import time
 from django.core.management.base import BaseCommand
 
 from campaigns import reminders
+
+OPS_EVERY = 60
 
 TASK = "campaigns.tasks.send_due_reminders"
 
@@ -28,8 +34,17 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true", help="keep running (embedded default)")
         parser.add_argument("--interval", type=int, default=None,
                             help="seconds between runs (default: the beat schedule's interval, else 300)")
+        parser.add_argument("--no-ops", action="store_true", help="loop: do not run the ops sweeper")
 
-    def handle(self, *args, loop=False, interval=None, **options):
+    def ops(self):
+        from core import ops
+
+        try:
+            self.stdout.write(f"ops sweep: {ops.sweep()}")
+        except Exception as exc:  # noqa: BLE001 - keep the loop alive, report
+            self.stderr.write(f"ops sweep failed: {exc!r}")
+
+    def handle(self, *args, loop=False, interval=None, no_ops=False, **options):
         while True:
             row = beat_row()
             enabled = row is None or row.enabled
@@ -49,4 +64,11 @@ class Command(BaseCommand):
             if wait is None:
                 wait = row.interval.every * {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}.get(
                     row.interval.period, 60) if row is not None and row.interval_id else 300
-            time.sleep(max(wait, 5))
+            wait_until = time.monotonic() + max(wait, 5)
+            while True:
+                if not no_ops:
+                    self.ops()
+                left = wait_until - time.monotonic()
+                if left <= 0:
+                    break
+                time.sleep(min(OPS_EVERY, left))
