@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "unpublish": "撤回发布",
     "set_award": "设置十佳",
     "manual_reminder": "手动提醒",
+    "retry": "重试",
 }
 
 

@@ -222,10 +222,9 @@ def _clear_waiting(spec, pk):
     spec.model.objects.filter(pk=pk, status=PENDING).update(**changes)
 
 
-def retry(spec, obj, by):
-    """重试: a failed job starts again from scratch (audited). Returns False when it is not failed."""
-    from core import audit
-
+def retry(spec, obj, by, *, record):
+    """重试: a failed job starts again from scratch. `record(by, obj, action, changes, note)` writes the audit
+    entry (the caller's audit log: core sits below it). Returns False when it is not failed."""
     model = spec.model
     changes = {"status": PENDING, "error": "", "progress": 0, "attempts": 0, "heartbeat_at": None,
                "finished_at": None, "broker_waiting": False}
@@ -233,7 +232,6 @@ def retry(spec, obj, by):
         changes[spec.note_field] = ""
     if not model.objects.filter(pk=obj.pk, status=FAILED).update(**changes):
         return False
-    audit.record(by, obj, "update", changes={"status": [FAILED, PENDING]}, organization=None,
-                 note=f"重试{spec.label}")
+    record(by, obj, "retry", {"status": [FAILED, PENDING]}, note=f"重试{spec.label}")
     dispatch(spec, obj.pk)
     return True

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from audit import log as audit
 from core import jobs
 
 from . import exports, queries
@@ -40,7 +41,7 @@ def start_job(kind, filters, *, by):
 
 def retry_job(job, by):
     """重试 a failed export (core.jobs.retry: audited, queued after commit). False when not failed."""
-    return jobs.retry(jobs.EXPORT, job, by)
+    return jobs.retry(jobs.EXPORT, job, by, record=audit.record)
 
 
 def run_job(job_id):

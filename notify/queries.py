@@ -46,8 +46,8 @@ def deliveries(params):
         qs = qs.filter(channel=params["channel"])
     if params.get("status"):
         qs = qs.filter(status=params["status"])
-    if params.get("robot", "").isdigit():
-        qs = qs.filter(robot_id=int(params["robot"]))
+    if params.get("robot"):
+        qs = qs.filter(robot_id=params["robot"])
     if params.get("q"):
         q = params["q"].strip()[:50]
         qs = qs.filter(Q(title__icontains=q) | Q(user__full_name__icontains=q) | Q(robot__name__icontains=q)

@@ -1,5 +1,6 @@
 """组织部's pages: the group robots (add, edit, send a test message) and the delivery log."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -9,6 +10,7 @@ from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from core.concurrency import StaleEdit
+from core.params import QueryForm, SearchField, id_choice
 
 from . import crypto, platforms, queries, services
 from .forms import RobotForm
@@ -115,6 +117,15 @@ class AppTestView(PermissionRequiredMixin, View):
         return redirect("notify:channels")
 
 
+class DeliveryFilterForm(QueryForm):
+    """The delivery log's filters: an unknown, malformed or huge value is ignored, never a 500."""
+
+    channel = forms.ChoiceField(choices=Channel.choices)
+    status = forms.ChoiceField(choices=DeliveryStatus.choices)
+    robot = id_choice(Robot.objects.all())
+    q = SearchField(max_length=50)
+
+
 class DeliveryLogView(PermissionRequiredMixin, TemplateView):
     permission_required = "notify.view_deliveries"
     template_name = "notify/deliveries.html"
@@ -122,11 +133,13 @@ class DeliveryLogView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         params = self.request.GET
+        filters = DeliveryFilterForm(params)
+        robot = filters.get("robot")
         clean = {
-            "channel": params.get("channel") if params.get("channel") in Channel.values else "",
-            "status": params.get("status") if params.get("status") in DeliveryStatus.values else "",
-            "robot": params.get("robot", "") if params.get("robot", "").isdigit() else "",
-            "q": params.get("q", "")[:50],
+            "channel": filters.get("channel") or "",
+            "status": filters.get("status") or "",
+            "robot": str(robot.pk) if robot else "",
+            "q": filters.get("q") or "",
         }
         page = Paginator(queries.deliveries(clean), 50).get_page(params.get("page"))
         ctx.update(page=page, rows=page.object_list, params=clean, channels=Channel.choices,

@@ -237,7 +237,7 @@ def create_booklet(campaign, items, by, title=""):
 
 def retry_booklet(booklet, by):
     """重试 a failed booklet (core.jobs.retry: audited, queued after commit)."""
-    if not jobs.retry(jobs.BOOKLET, booklet, by):
+    if not jobs.retry(jobs.BOOKLET, booklet, by, record=record):
         raise ValidationError("只有生成失败的汇编可以重试。")
 
 

@@ -90,6 +90,8 @@ POST_ENDPOINTS = {
     "reviews:submit_sheet": ["judge_submit_sheet"],
     "reviews:approval_decide": ["track_approve_online", "track_send_back"],
     "showcase:pick": NOT_WORKFLOW,
+    "showcase:booklet_retry": "job retry: 组织部, failed jobs only (tests/showcase/test_booklet_jobs.py)",
+    "dashboard:job_retry": "job retry: 组织部, failed jobs only (tests/dashboard/test_export_jobs.py)",
     "showcase:publish": "showcase (tests/showcase/test_publish.py)",
     "showcase:unpublish": "showcase (tests/showcase/test_publish.py)",
     "showcase:refresh": "showcase (tests/showcase/test_publish.py)",

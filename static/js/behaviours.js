@@ -3,7 +3,8 @@
    - data-confirm="question": a button/link asks before it acts;
    - data-autosubmit on a <select>: changing it submits its form;
    - data-check-all="name" / data-check-none="name": tick / untick every checkbox of that name;
-   - data-select-style on a container: every <select> inside it gets Bootstrap's form-select class. */
+   - data-select-style on a container: every <select> inside it gets Bootstrap's form-select class;
+   - data-copy-from="id": a button copies that field's value to the clipboard and says 已复制. */
 (function () {
   "use strict";
 
@@ -13,6 +14,12 @@
       e.preventDefault();
       e.stopImmediatePropagation();
       return;
+    }
+    var copy = e.target.closest("[data-copy-from]");
+    if (copy) {
+      var field = document.getElementById(copy.getAttribute("data-copy-from"));
+      if (field && navigator.clipboard) navigator.clipboard.writeText(field.value);
+      copy.textContent = "已复制";
     }
     var all = e.target.closest("[data-check-all], [data-check-none]");
     if (all) {

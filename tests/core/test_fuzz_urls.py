@@ -42,7 +42,9 @@ HOSTILE_PATH = {
 # Query parameters each view reads (keys anyone reads on every page are in GLOBAL_PARAMS).
 GLOBAL_PARAMS = set()
 PARAMS = {
-    "login": {"next"},
+    "login": {"next", "local"},
+    "notify:deliveries": {"channel", "page", "q", "robot", "status"},
+    "similarity:campaign": {"flagged", "kind"},
     "logout": {"next"},
     "audit:audit": {"org", "actor", "model", "action", "page"},
     "organizations:tree": {"inactive", "type"},
