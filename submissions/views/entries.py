@@ -218,7 +218,7 @@ class EntryPdfView(EntryMixin, View):
 
     def get(self, request, pk):
         entry = self.get_entry()
-        name = f"{entry.organization.name}-附件3-{entry.get_track_display()}-{entry.campaign.year}.pdf"
+        name = pdf.document_filename(entry.campaign, entry.organization, f"附件3-{entry.get_track_display()}")
         return pdf.pdf_response(pdf.entry_pdf(entry), name)
 
 
