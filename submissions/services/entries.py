@@ -135,7 +135,7 @@ def recommend_branch(campaign, branch, rank, *, by):
     if any(e.organization_id == branch.pk for e in existing):
         raise WorkflowError(f"{branch.name} 已被推荐。")
     if len(existing) >= MAX_BRANCH_RECOMMENDATIONS:
-        raise WorkflowError("每个院(处)级党组织最多推荐 2 个支部参加\"十佳特色支部\"评比。")
+        raise WorkflowError("每个院(处)级党组织最多推荐 2 个支部参加“十佳特色支部”评比。")
     if rank not in (1, 2):
         raise WorkflowError("推荐排序只能是 1 或 2。")
     if any(e.rank == rank for e in existing):
@@ -163,7 +163,7 @@ def _editable_entry(entry, expected_version=None):
     entry = Entry.objects.select_for_update().select_related("campaign", "organization", "college").get(pk=entry.pk)
     _check_version(entry, expected_version)
     if not entry.is_editable_state:
-        raise WorkflowError(f"申报表当前状态为\"{entry.get_state_display()}\"，不能修改。如需修改请联系组织部退回。")
+        raise WorkflowError(f"申报表当前状态为“{entry.get_state_display()}”，不能修改。如需修改请联系组织部退回。")
     ensure_review_window(entry.campaign, entry.organization, entry.state)
     return entry
 

@@ -98,7 +98,7 @@ def form1_missing(form, five_items=None):
     items = five_items if five_items is not None else standard_items(StandardKind.FIVE)
     for item in items:
         if not str((form.self_assessment or {}).get(item.code, "")).strip():
-            missing.append(f"\"五个到位\"自评：{item.name}")
+            missing.append(f"“五个到位”自评：{item.name}")
     return missing
 
 
@@ -139,7 +139,7 @@ def save_form1(campaign, org, data, *, by, expected_version, logo=None):
     else:
         _check_version(form, expected_version)
     if not form.is_editable_state:
-        raise WorkflowError(f"附件1 当前状态为\"{form.get_state_display()}\"，不能修改。如需修改请联系组织部退回。")
+        raise WorkflowError(f"附件1 当前状态为“{form.get_state_display()}”，不能修改。如需修改请联系组织部退回。")
     ensure_design_window(campaign, org, form.state)
     before = {} if created else audit.snapshot(form)
     for name, value in data.items():
@@ -162,7 +162,7 @@ def submit_form1(form, *, by, expected_version=None):
     form = Form1.objects.select_for_update().get(pk=form.pk)
     _check_version(form, expected_version)
     if form.state not in EDITABLE_STATES:
-        raise WorkflowError(f"附件1 当前状态为\"{form.get_state_display()}\"，不能提交。")
+        raise WorkflowError(f"附件1 当前状态为“{form.get_state_display()}”，不能提交。")
     ensure_design_window(form.campaign, form.organization, form.state)
     missing = form1_missing(form)
     if missing:
@@ -263,13 +263,13 @@ def _ensure_row_editable(form2, row, by_college):
     if form2.state not in EDITABLE_STATES:
         raise WorkflowError(f"本院汇总表已{form2.get_state_display()}，不能再修改。如需修改请联系组织部退回。")
     if not by_college and row.state not in {RowState.DRAFT, RowState.RETURNED}:
-        raise WorkflowError(f"本支部信息当前状态为\"{row.get_state_display()}\"，不能修改。如需修改请联系院级党组织退回。")
+        raise WorkflowError(f"本支部信息当前状态为“{row.get_state_display()}”，不能修改。如需修改请联系院级党组织退回。")
 
 
 @transaction.atomic
 def save_row(campaign, branch, data, *, by, expected_version, by_college=False):
     if branch.level != Level.BRANCH or branch.parent is None:
-        raise WorkflowError("只有党支部可以填写\"一支部一特色\"信息。")
+        raise WorkflowError("只有党支部可以填写“一支部一特色”信息。")
     form2 = get_form2(campaign, branch.parent, lock=True)
     row = _row_for(form2, branch)
     created = row.pk is None
@@ -334,7 +334,7 @@ def skip_row(campaign, branch, reason, *, by):
     """The 院级 secretary records why a branch has no 特色 row this year."""
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("请说明该支部不参加本年度\"一支部一特色\"的原因。")
+        raise WorkflowError("请说明该支部不参加本年度“一支部一特色”的原因。")
     form2 = get_form2(campaign, branch.parent, lock=True)
     row = _row_for(form2, branch)
     _ensure_row_editable(form2, row, by_college=True)
@@ -353,7 +353,7 @@ def form2_blockers(form2, branches, rows_by_branch):
     """Why the 汇总表 cannot be submitted yet (Chinese), empty when it can."""
     problems = []
     if not form2.filler_name.strip():
-        problems.append("请填写表头的\"填报人\"")
+        problems.append("请填写表头的“填报人”")
     for b in branches:
         row = rows_by_branch.get(b.pk)
         if row is None:
@@ -380,7 +380,7 @@ def submit_form2(form2, *, by, expected_version=None):
     form2 = Form2.objects.select_for_update().get(pk=form2.pk)
     _check_version(form2, expected_version)
     if form2.state not in EDITABLE_STATES:
-        raise WorkflowError(f"汇总表当前状态为\"{form2.get_state_display()}\"，不能提交。")
+        raise WorkflowError(f"汇总表当前状态为“{form2.get_state_display()}”，不能提交。")
     ensure_design_window(form2.campaign, form2.organization, form2.state)
     branches = list(branches_of(form2.organization))
     rows = {r.branch_id: r for r in form2.rows.all()}
