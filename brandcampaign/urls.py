@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from campaigns.views import HomeView
 from core.views import healthz
+from organizations import passwords
 from organizations.views import ActivateAccountView
 
 admin.site.site_header = "党建特色品牌创建平台 · 系统管理"
@@ -14,9 +15,9 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=passwords.AuthenticationForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(form_class=passwords.PasswordChangeForm), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/activate/<uidb64>/<token>/", ActivateAccountView.as_view(), name="activate"),
     path("orgs/", include("organizations.urls")),

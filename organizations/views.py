@@ -22,6 +22,7 @@ from core.concurrency import StaleEdit
 from . import queries, services
 from .forms import ImportUploadForm, OrganizationForm
 from .models import Organization, OrgType, Role
+from .passwords import SetPasswordForm
 
 
 class OrgTreeView(PermissionRequiredMixin, TemplateView):
@@ -337,6 +338,7 @@ class ActivateAccountView(PasswordResetConfirmView):
     """The one-time link a new account gets: set a password, then log in. Reachable without login."""
 
     template_name = "registration/activate.html"
+    form_class = SetPasswordForm
     success_url = reverse_lazy("login")
     post_reset_login = False
 
