@@ -83,3 +83,12 @@ def test_templates_only_use_badge_state_classes_that_exist():
     for path in (settings.BASE_DIR / "templates").rglob("*.html"):
         literal |= set(re.findall(r"badge-state-([a-z_]+)\b", path.read_text()))
     assert literal <= codes, literal - codes
+
+
+def test_no_other_stylesheet_restyles_the_state_badges():
+    """One palette: an app's stylesheet overriding .badge-state-* made 不齐 unreadable on the dashboard."""
+    others = [p for p in settings.BASE_DIR.glob("*/static/**/*.css")] + list((settings.BASE_DIR / "static" / "css").glob("*.css"))
+    for path in others:
+        if path.name == "portal.css":
+            continue
+        assert "badge-state-" not in path.read_text(), path
