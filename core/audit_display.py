@@ -64,7 +64,8 @@ def present(entries):
     """Attach `.display_changes` (a list of Change) and `.action_display` to each entry."""
     entries = list(entries)
     refs = _collect_refs(entries)
-    names = _resolve(refs)
+    names = _known(entries)
+    names.update(_resolve(refs, names))
     names["cache"] = {}
     for entry in entries:
         model = _model(entry)
@@ -107,9 +108,23 @@ def _collect_refs(entries):
     return refs
 
 
-def _resolve(refs):
+def _known(entries):
+    """Names already loaded with the entries (the actor, the organisation): no query for them."""
+    names = {}
+    for entry in entries:
+        for attr in ("actor", "organization"):
+            obj = entry._state.fields_cache.get(attr)  # set only when select_related loaded it
+            if obj is not None:
+                names[(type(obj), obj.pk)] = getattr(obj, "display_name", None) or str(obj)
+    return names
+
+
+def _resolve(refs, known):
     names = {}
     for model, pks in refs.items():
+        pks = {pk for pk in pks if (model, pk) not in known}
+        if not pks:
+            continue
         for obj in model._default_manager.filter(pk__in=pks):
             names[(model, obj.pk)] = getattr(obj, "display_name", None) or str(obj)
     return names
