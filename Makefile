@@ -8,7 +8,7 @@ PORT ?= 8000
 PHASE ?= 1
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-fast e2e serve migrate demo vendor bench lint clean
+.PHONY: install run test test-fast e2e serve migrate demo vendor bench lint layers clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,9 +39,11 @@ run: demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not e2e and not celery_worker" $(PYTEST_ARGS)
 
 e2e: install
@@ -50,6 +52,9 @@ e2e: install
 # Production mode: gunicorn + Celery worker + beat against DATABASE_URL and REDIS_URL.
 serve: install
 	bash scripts/serve.sh
+
+layers: install
+	$(VENV)/bin/lint-imports --no-cache
 
 vendor:
 	bash scripts/vendor_assets.sh

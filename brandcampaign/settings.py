@@ -61,7 +61,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "core",
+    "audit",
     "organizations",
+    "notify",
     "campaigns",
     "submissions",
     "reviews",
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "campaigns.middleware.CampaignLookupsMiddleware",
 ]
 
 ROOT_URLCONF = "brandcampaign.urls"
@@ -96,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.portal",
+                "organizations.context_processors.portal",
                 "campaigns.context_processors.notifications",
             ],
         },
@@ -216,6 +219,20 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "党委组织部 <zzb@example.edu.cn>")
+
+# 企业微信 / 钉钉 notices (the notify app; README "企业微信与钉钉通知"). Group robots are configured by
+# 组织部 in the portal; their webhook URLs and secrets are stored encrypted with NOTIFY_ENCRYPTION_KEY
+# (Fernet keys, comma-separated, newest first). Unset: derived from SECRET_KEY, embedded default only.
+NOTIFY_ENCRYPTION_KEY = env("NOTIFY_ENCRYPTION_KEY", "")
+NOTIFY_HTTP_TIMEOUT = float(env("NOTIFY_HTTP_TIMEOUT", "5"))
+NOTIFY_WEBHOOK_HOSTS = env_list("NOTIFY_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
+NOTIFY_BACKOFF_SECONDS = [int(s) for s in env_list("NOTIFY_BACKOFF_SECONDS", "60,300,900,3600,10800")]
+# Per-person 企业微信 application messages: off unless all three are set.
+WECOM_CORP_ID = env("WECOM_CORP_ID", "")
+WECOM_AGENT_ID = env("WECOM_AGENT_ID", "")
+WECOM_APP_SECRET = env("WECOM_APP_SECRET", "")
+WECOM_API_BASE = env("WECOM_API_BASE", "https://qyapi.weixin.qq.com").rstrip("/")
+WECOM_USERID_FIELD = env("WECOM_USERID_FIELD", "username")  # the account field that holds the 企业微信 userid
 
 # Uploads: keep request bodies in memory only up to 2.5 MB, then stream to disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -24,8 +24,9 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("submissions/", include("submissions.urls")),
     path("reviews/", include("reviews.urls")),
-    path("audit/", include("core.urls")),
+    path("audit/", include("audit.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("showcase/", include("showcase.urls")),
+    path("notify/", include("notify.urls")),
     path("sysadmin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin_mixins import AuditedAdmin
+from audit.admin_mixins import AuditedAdmin
 
 from .models import Campaign, Deadline, DeadlineExtension, Notification, ReminderLog, ReminderSettings
 

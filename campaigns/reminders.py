@@ -40,9 +40,10 @@ from django.utils import timezone
 
 from core.tasks import enqueue_on_commit
 from core.tasks import send as send_task
+from notify import delivery as notify_delivery
 from organizations.models import Role, RoleAssignment
 
-from . import obligations
+from . import obligations, reminder_notices
 from .models import (
     SHANGHAI,
     Deadline,
@@ -397,6 +398,7 @@ def plan_manual(campaign, deadline, org_ids, now=None, *, note="", rsettings=Non
             continue
         p = Planned(deadline, user, batch, ReminderKind.MANUAL, None, min(i.due_at for i in items), items)
         p.subject, p.body = render_reminder(rsettings, campaign, p, note=note, now=now)
+        p.note = note  # the group robots' message quotes it too (reminder_notices)
         planned.append(p)
     return planned
 
@@ -455,6 +457,7 @@ def queue(planned, *, by=None, now=None):
         ids = [row[0] for row in mine]
         for start in range(0, len(ids), DELIVERY_CHUNK):
             enqueue_on_commit(_deliver_task(), list(ids[start : start + DELIVERY_CHUNK]))
+        reminder_notices.record_group_notices([(pk, by_key[(d, r, s)]) for pk, d, r, s in mine])
     return ids
 
 
@@ -536,6 +539,7 @@ def deliver(ids, now=None):
         .order_by("id")
     )
     owed = _still_owed(rows, now)
+    reminder_notices.record_personal_notices([row for row in rows if owed.get(row.pk)])
     connection = None
     try:
         for row in rows:
@@ -623,6 +627,7 @@ def run_due(now=None, campaign=None):
     now = now or timezone.now()
     result = RunResult()
     result.requeued = len(sweep(now))
+    notify_delivery.sweep(now)  # 企业微信/钉钉 rows whose retry is due (their own outbox)
     campaign = campaign or current_campaign()
     if campaign is None:
         return result

@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core import audit
+from audit import log as audit
 from core import versioning
 
 from .models import Campaign, Deadline, DeadlineExtension, DeadlineKind, end_of_day

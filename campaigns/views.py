@@ -7,7 +7,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from core.audit import history_for
+from audit.log import history_for
 from core.concurrency import StaleEdit
 from organizations import roles
 

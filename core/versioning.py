@@ -1,31 +1,72 @@
-"""The one way to change a versioned, audited record: lock it, check the version, save, audit the diff."""
+"""Optimistic locking for records with concurrent editors (model-free: works on any model with `version`).
 
-from . import audit
+Every editor form carries the version it was loaded at. A save or a state change locks the row,
+compares, and refuses with `StaleEdit` when someone else saved in between. A missing, empty or
+non-numeric version is refused the same way: never skipped, never a 500."""
+
 from .concurrency import StaleEdit
 
 
-def lock(queryset, pk, expected_version=None):
-    """select_for_update the row; StaleEdit when someone saved it after the editor loaded it."""
-    obj = queryset.select_for_update().get(pk=pk)
-    if expected_version is not None and obj.version != int(expected_version):
+class _Unchecked:
+    """Marker for actions that are not edits of a loaded version (e.g. a reviewer's button)."""
+
+    def __repr__(self):
+        return "UNCHECKED"
+
+
+UNCHECKED = _Unchecked()
+
+
+def parse(raw):
+    """The version an editor loaded, as an int; StaleEdit when it is missing or malformed."""
+    if raw is UNCHECKED:
+        return raw
+    if isinstance(raw, bool):
         raise StaleEdit()
+    if isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw if raw is not None else "").strip()
+        if not text.isdecimal() or not text.isascii() or len(text) > 12:
+            raise StaleEdit()
+        value = int(text)
+    if value < 0:
+        raise StaleEdit()
+    return value
+
+
+def check(obj, expected_version):
+    """StaleEdit unless the saved `obj` is still at `expected_version` (new objects always pass)."""
+    expected = parse(expected_version)
+    if expected is UNCHECKED or obj.pk is None:
+        return
+    if obj.version != expected:
+        raise StaleEdit()
+
+
+def lock(queryset, pk, expected_version=UNCHECKED):
+    """select_for_update the row; StaleEdit when someone saved it after the editor loaded it."""
+    expected = parse(expected_version)  # malformed input is refused before touching the database
+    obj = queryset.select_for_update().get(pk=pk)
+    check(obj, expected)
     return obj
 
 
-def save_changes(obj, data, *, by, organization=None, action="update", note="", clean=True, **attrs):
-    """Apply `data`, validate, bump the version, save and record the field diff. Returns the diff.
+def bump(obj):
+    """The next version (a new object keeps its initial version)."""
+    if obj.pk is not None:
+        obj.version += 1
 
-    `attrs` are set too but not audited (e.g. updated_by)."""
-    before = audit.snapshot(obj)
-    for name, value in data.items():
-        setattr(obj, name, value)
-    for name, value in attrs.items():
-        setattr(obj, name, value)
-    if clean:
-        obj.full_clean()
-    obj.version += 1
-    obj.save()
-    changes = audit.diff(before, audit.snapshot(obj))
-    if changes:
-        audit.record(by, obj, action, changes, organization=organization, note=note)
-    return changes
+
+def insert_once(obj):
+    """Insert a new row in a savepoint. When a concurrent request inserted the same row first (the
+    unique constraint answers), refuse like a stale edit instead of a 500: the other save won."""
+    from django.db import IntegrityError, transaction
+
+    try:
+        with transaction.atomic():
+            obj.save(force_insert=True)
+    except IntegrityError as exc:
+        obj.pk = None
+        raise StaleEdit() from exc
+    return obj

@@ -1,16 +1,7 @@
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.generic import TemplateView
-from rules.contrib.views import PermissionRequiredMixin
-
-from organizations.models import Organization, User
-
-from .audit import ACTION_LABELS
-from .models import AuditEntry
 
 
 def healthz(request):
@@ -27,7 +18,7 @@ def healthz(request):
     broker = settings.CELERY_BROKER_URL
     if broker:
         try:
-            from brandcampaign.celery import app
+            from celery import current_app as app
 
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
@@ -40,34 +31,3 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "core/csrf_failure.html", status=403)
-
-
-class AuditLogView(PermissionRequiredMixin, TemplateView):
-    permission_required = "core.view_audit"
-    template_name = "core/audit_list.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        qs = AuditEntry.objects.select_related("actor", "organization", "content_type")
-        params = self.request.GET
-        if params.get("org"):
-            qs = qs.filter(organization_id=params["org"])
-        if params.get("actor"):
-            qs = qs.filter(actor_id=params["actor"])
-        if params.get("model"):
-            qs = qs.filter(content_type_id=params["model"])
-        if params.get("action"):
-            qs = qs.filter(action=params["action"])
-        page = Paginator(qs, 50).get_page(params.get("page"))
-        ctx.update(
-            page=page,
-            entries=page.object_list,
-            action_labels=ACTION_LABELS,
-            orgs=Organization.objects.filter(level__in=["school", "college"]).only("id", "name"),
-            actors=User.objects.filter(auditentry__isnull=False).distinct().only("id", "username", "full_name"),
-            models=ContentType.objects.filter(
-                pk__in=AuditEntry.objects.values("content_type_id").distinct()
-            ),
-            params=params,
-        )
-        return ctx

@@ -1,130 +1,198 @@
-"""A small streaming .xlsx writer for large exports.
+"""The one spreadsheet writer behind every export (XlsxWriter, constant memory). Model-free.
 
-openpyxl's write-only mode spends ~11 µs per cell here; this writes the same SpreadsheetML
-(inline strings, one shared style per column kind, frozen header, auto-filter, column widths)
-straight into the zip, at roughly a tenth of that. openpyxl still reads what it writes (tests)."""
+Every sheet looks the same: row 1 a bold title (year, what, filters, export time in 北京时间), row 2 the
+Chinese headers (white on red, wrapped, frozen, with an auto-filter), data from row 3, set column widths,
+long text wrapped. No merged cells, and never a formula from user text. The writer owns the dangerous bits
+so that callers hand it plain Python values:
+
+- text: characters XML 1.0 forbids are removed (C0 controls except tab/newline/CR, U+FFFE/U+FFFF, lone
+  surrogates), and text over Excel's 32,767-character cell limit is cut with a visible mark (CUT_MARK);
+- a text starting with "=" stays text (strings_to_formulas=False); nothing becomes a link (strings_to_urls=False);
+- aware datetimes become Asia/Shanghai wall-clock time (Excel has no time zones); Decimal a number;
+  NaN/inf an Excel error value (#NUM!/#DIV/0!) instead of a broken file;
+- sheet names are made legal: at most 31 characters, none of []:*?/\\ or quotes, unique ignoring case.
+
+Rows stream through (constant_memory): memory stays flat however many rows. openpyxl stays the reader.
+
+    wb = Workbook()
+    wb.add_sheet("汇总", title("附件2 汇总表", year=2026, details=["筛选：全部"]), [Col("序号", 6), ...], rows)
+    data = wb.to_bytes()
+"""
 
 import datetime as dt
 import io
 import re
-import zipfile
-from xml.sax.saxutils import escape
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_EPOCH = dt.datetime(1899, 12, 30)
-NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+import xlsxwriter
 
-# cellXfs indexes in STYLES below
-STYLE = {"": 0, "title": 1, "header": 2, "wrap": 3, "datetime": 4, "date": 5}
-STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet {NS}><numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd"/></numFmts>
-<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="13"/><name val="Calibri"/></font><font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/></font></fonts>
-<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFB22222"/></patternFill></fill></fills>
-<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
-<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
-<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>
-<xf numFmtId="0" fontId="2" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>
-<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>
-<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
-<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
-<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_CELL_CHARS = 32767  # Excel's limit, counted in UTF-16 units
+CUT_MARK = "…（已截断）"
+MAX_SHEET_NAME = 31
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
+OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+           "strings_to_numbers": False, "nan_inf_to_errors": True}
+
+# XML 1.0 allows #x9 #xA #xD [#x20-#xD7FF] [#xE000-#xFFFD] [#x10000-#x10FFFF]; a Python str holds
+# astral characters as one code point, so [\ud800-\udfff] only ever matches a lone surrogate.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SHEET_BAD = re.compile("[\\[\\]:*?/\\\\'\"\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def column_letter(n):
-    letters = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+@dataclass(frozen=True)
+class Col:
+    header: str
+    width: float = 12
+    kind: str = ""  # "" plain, "wrap" long text, "text" kept as text (codes, phones), "datetime", "date"
 
 
-def _text(value):
-    return escape(_ILLEGAL.sub("", str(value)))
+def _utf16_len(text):
+    return len(text.encode("utf-16-le")) // 2
 
 
-def _cell(ref, value, style):
-    s = f' s="{style}"' if style else ""
-    if value is None or value == "":
-        return f'<c r="{ref}"{s}/>' if style else ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    if isinstance(value, dt.datetime):
-        value = value.replace(tzinfo=None)
-        return f'<c r="{ref}"{s}><v>{(value - _EPOCH).total_seconds() / 86400:.10f}</v></c>'
-    if isinstance(value, dt.date):
-        return f'<c r="{ref}"{s}><v>{(value - _EPOCH.date()).days}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+def clean_text(value):
+    """value as cell text: XML-illegal characters removed, cut to Excel's limit with CUT_MARK."""
+    text = value if value.__class__ is str else str(value)
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("", text)
+    if len(text) > MAX_CELL_CHARS // 2 and _utf16_len(text) > MAX_CELL_CHARS:
+        room = MAX_CELL_CHARS - len(CUT_MARK)
+        head = text[:room]
+        excess = _utf16_len(head) - room
+        while excess > 0:  # astral characters count twice: drop at least half the excess each time
+            head = head[: len(head) - (excess + 1) // 2]
+            excess = _utf16_len(head) - room
+        text = head + CUT_MARK
+    return text
 
 
-class StreamingWorkbook:
-    """add_sheet(title, heading, [(header, width, kind)], rows) … then to_bytes()."""
+def beijing(value):
+    """An aware datetime as naive Asia/Shanghai wall-clock time (to the second); naive ones are kept."""
+    if value.tzinfo is not None:
+        value = value.astimezone(SHANGHAI).replace(tzinfo=None)
+    return value.replace(microsecond=0)
 
-    def __init__(self):
+
+def export_time_text(now=None):
+    return beijing(now or dt.datetime.now(SHANGHAI)).strftime("%Y-%m-%d %H:%M")
+
+
+def title(what, *, year=None, details=(), now=None):
+    """The row-1 title every export shares: "2026 年度 · what · detail … · 导出时间：…（北京时间）"."""
+    parts = ([f"{year} 年度"] if year else []) + [what] + [d for d in details if d]
+    return " · ".join(parts + [f"导出时间：{export_time_text(now)}（北京时间）"])
+
+
+def legal_sheet_name(name, used=(), fallback="工作表"):
+    """name cut to a legal, unique (ignoring case, as Excel does) sheet name; `used` holds the names taken."""
+    taken = {u.lower() for u in used}
+    base = _SHEET_BAD.sub("", str(name or "")).strip()[:MAX_SHEET_NAME] or fallback
+    if base.lower() == "history":  # Excel reserves it
+        base = f"{base}-1"
+    candidate, i = base, 2
+    while candidate.lower() in taken:
+        suffix = f"-{i}"
+        candidate, i = base[: MAX_SHEET_NAME - len(suffix)] + suffix, i + 1
+    return candidate
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A drop-down on a column's data rows (the import template): column index, options, hint."""
+    column: int
+    options: tuple
+    hint: str
+    rows: int = 5000
+
+
+class Workbook:
+    """add_sheet(...) for each sheet, then to_bytes() once. on_row() is called after every data row."""
+
+    def __init__(self, on_row=None):
         self.buffer = io.BytesIO()
-        self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
-        self.sheets = []  # (title, autofilter ref)
+        # constant_memory keeps each sheet's rows in a named temp file until close(); a directory of our
+        # own removes them even when an export fails half-way (TemporaryDirectory cleans up on GC too)
+        self.tmp = tempfile.TemporaryDirectory(prefix="xlsx-")
+        self.book = xlsxwriter.Workbook(self.buffer, {**OPTIONS, "tmpdir": self.tmp.name})
+        self.on_row = on_row
+        self.names = []
+        add = self.book.add_format
+        self.formats = {
+            "title": add({"bold": True, "font_size": 13}),
+            "header": add({"bold": True, "font_color": "#FFFFFF", "bg_color": "#B22222", "align": "center",
+                           "valign": "vcenter", "text_wrap": True, "border": 1, "border_color": "#FFFFFF"}),
+            "wrap": add({"text_wrap": True, "valign": "top"}),
+            "text": add({"num_format": "@"}),
+            "datetime": add({"num_format": DATETIME_FORMAT}),
+            "date": add({"num_format": DATE_FORMAT}),
+            "": None,
+        }
 
-    def add_sheet(self, title, heading, columns, rows, on_row=None):
-        index = len(self.sheets) + 1
-        letters = [column_letter(i) for i in range(1, len(columns) + 1)]
-        styles = [STYLE.get(kind, 0) for _h, _w, kind in columns]
-        n = 0
-        with self.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True) as out:
-            cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                           for i, (_h, w, _k) in enumerate(columns, start=1))
-            head = "".join(_cell(f"{letters[i]}2", h, STYLE["header"]) for i, (h, _w, _k) in enumerate(columns))
-            out.write((f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {NS} {NS_R}>'
-                       '<sheetViews><sheetView workbookViewId="0"><pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" '
-                       'state="frozen"/><selection pane="bottomLeft" activeCell="A3" sqref="A3"/></sheetView></sheetViews>'
-                       f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
-                       f'<row r="1">{_cell("A1", heading, STYLE["title"])}</row><row r="2">{head}</row>').encode())
-            chunk = []
-            for values in rows:
-                r = n + 3
-                chunk.append(f'<row r="{r}">' + "".join(
-                    _cell(f"{letters[i]}{r}", v, styles[i]) for i, v in enumerate(values)) + "</row>")
-                n += 1
-                if on_row:
-                    on_row()
-                if len(chunk) >= 500:
-                    out.write("".join(chunk).encode())
-                    chunk = []
-            out.write("".join(chunk).encode())
-            out.write(f'</sheetData><autoFilter ref="A2:{letters[-1]}{n + 2}"/></worksheet>'.encode())
-        self.sheets.append((title, letters[-1], n + 2))
+    def add_sheet(self, name, title_text, columns, rows, *, choices=()):
+        """One sheet; returns the number of data rows written. The name is made legal and unique."""
+        name = legal_sheet_name(name, self.names)
+        self.names.append(name)
+        ws = self.book.add_worksheet(name)
+        fmts = [self.formats.get(c.kind) for c in columns]
+        for i, (col, fmt) in enumerate(zip(columns, fmts)):
+            ws.set_column(i, i, col.width, fmt if col.kind in ("text", "wrap") else None)
+        ws.freeze_panes(2, 0)
+        ws.write_string(0, 0, clean_text(title_text), self.formats["title"])
+        header = self.formats["header"]
+        for i, col in enumerate(columns):
+            ws.write_string(1, i, clean_text(col.header), header)
+        n = self._rows(ws, fmts, rows)
+        last = max(len(columns) - 1, 0)
+        ws.autofilter(1, 0, n + 1, last)
+        for c in choices:
+            ws.data_validation(2, c.column, c.rows + 1, c.column, {
+                "validate": "list", "source": list(c.options), "ignore_blank": True,
+                "error_title": "输入有误", "error_message": f"请从下拉列表中选择：{c.hint}",
+                "input_message": c.hint[:255]})
         return n
 
+    def _rows(self, ws, fmts, rows):
+        dt_fmt, date_fmt = self.formats["datetime"], self.formats["date"]
+        write_string, write_number = ws.write_string, ws.write_number
+        on_row = self.on_row
+        r = 2
+        ncols = len(fmts)
+        for values in rows:
+            for c, v in enumerate(values[:ncols] if len(values) > ncols else values):
+                cls = v.__class__
+                if cls is str:
+                    if v:
+                        write_string(r, c, clean_text(v), fmts[c])
+                elif v is None:
+                    pass
+                elif cls is int or cls is float:
+                    write_number(r, c, v, fmts[c])
+                elif cls is bool:
+                    ws.write_boolean(r, c, v, fmts[c])
+                elif isinstance(v, Decimal):
+                    write_number(r, c, float(v), fmts[c])
+                elif isinstance(v, dt.datetime):
+                    ws.write_datetime(r, c, beijing(v), fmts[c] if fmts[c] is date_fmt else dt_fmt)
+                elif isinstance(v, dt.date):
+                    ws.write_datetime(r, c, v, date_fmt)
+                elif isinstance(v, (int, float)):  # int/float subclasses (IntEnum…); bool handled above
+                    write_number(r, c, float(v), fmts[c])
+                else:  # lazy translations, enums' labels, anything else: as text
+                    write_string(r, c, clean_text(v), fmts[c])
+            r += 1
+            if on_row is not None:
+                on_row()
+        return r - 2
+
     def to_bytes(self):
-        sheets = "".join(f'<sheet name="{_text(t)}" sheetId="{i}" r:id="rId{i}"/>'
-                         for i, (t, _c, _r) in enumerate(self.sheets, 1))
-        names = "".join(
-            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-            f"'{_text(t).replace(chr(39), chr(39) * 2)}'!$A$2:${col}${row}</definedName>"
-            for i, (t, col, row) in enumerate(self.sheets))
-        self.zip.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {NS} {NS_R}>'
-                                             f"<sheets>{sheets}</sheets><definedNames>{names}</definedNames></workbook>")
-        rels = "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                       f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(self.sheets) + 1))
-        n = len(self.sheets) + 1
-        self.zip.writestr("xl/_rels/workbook.xml.rels",
-                          '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                          f'{rels}<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>')
-        self.zip.writestr("xl/styles.xml", STYLES)
-        overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                            for i in range(1, len(self.sheets) + 1))
-        self.zip.writestr("[Content_Types].xml",
-                          '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                          '<Default Extension="xml" ContentType="application/xml"/>'
-                          '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                          '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-                          f"{overrides}</Types>")
-        self.zip.writestr("_rels/.rels",
-                          '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                          '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-        self.zip.close()
+        try:
+            self.book.close()
+        finally:
+            self.tmp.cleanup()
         return self.buffer.getvalue()

@@ -14,7 +14,7 @@ from organizations.models import TYPES_BY_LEVEL, Level, Organization, OrgType
 from submissions.models import (
     NOT_STARTED_LABEL, Entry, EntryState, Form1, Form2, FormState, Outcome, OutcomeType, RowState, Track,
 )
-from submissions.services import entry_missing
+from submissions.completeness import entry_missing
 
 FORM_DONE = {FormState.SUBMITTED, FormState.ACCEPTED}
 ENTRY_DONE = {EntryState.SUBMITTED, EntryState.PASSED}

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from core.admin_mixins import AuditedAdmin
+from audit.admin_mixins import AuditedAdmin
 
 from .models import Organization, RoleAssignment, User
 

@@ -5,67 +5,33 @@ Chinese headers (frozen, with an auto-filter), data from row 3. No merged cells 
 the importer refuses both.
 """
 
-import io
-
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+
+from core import xlsx
 
 from .importing import ACCOUNT_COLUMNS, ACCOUNT_SHEET, MAX_DATA_ROWS, ORG_COLUMNS, ORG_SHEET, Column, yes_no
 from .models import Level, Organization, OrgType, Role, RoleAssignment, User
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TITLE_FONT = Font(bold=True, size=13)
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="B22222")
-HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+XLSX_CONTENT_TYPE = xlsx.CONTENT_TYPE
 
 
 def export_time_text(now=None):
-    now = timezone.localtime(now or timezone.now())  # TIME_ZONE is Asia/Shanghai
-    return now.strftime("%Y-%m-%d %H:%M")
+    return xlsx.export_time_text(now or timezone.now())
 
 
-def _sheet(wb, title, heading, columns, rows, *, validations=()):
-    ws = wb.create_sheet(title)
-    for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = "A3"
-    last_col = get_column_letter(len(columns))
-    n = 0
-
-    title_cell = WriteOnlyCell(ws, heading)
-    title_cell.font = TITLE_FONT
-    ws.append([title_cell])
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(ws, column.header)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
-        header.append(cell)
-    ws.append(header)
-    for values in rows:
-        out = []
-        for column, value in zip(columns, values):
-            cell = WriteOnlyCell(ws, value if value != "" else None)
-            if column.text:
-                cell.number_format = "@"
-            out.append(cell)
-        ws.append(out)
-        n += 1
-    ws.auto_filter.ref = f"A2:{last_col}{max(n + 2, 3)}"
-    for letter, options, hint in validations:
-        dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True, showErrorMessage=True)
-        dv.error, dv.errorTitle, dv.prompt = f"请从下拉列表中选择：{hint}", "输入有误", hint
-        dv.add(f"{letter}3:{letter}{MAX_DATA_ROWS + 2}")
-        ws.data_validations.append(dv)
-    return ws
+def _cols(columns):
+    """The import format's columns as writer columns: text columns stay text (leading zeros, long numbers)."""
+    return [xlsx.Col(c.header, c.width, "text" if c.text else "") for c in columns]
 
 
-def _column_letter(columns, field):
-    return get_column_letter([c.field for c in columns].index(field) + 1)
+def _sheet(wb, name, heading, columns, rows, *, validations=()):
+    choices = [xlsx.Choice(_column_index(columns, field), tuple(options), hint, rows=MAX_DATA_ROWS)
+               for field, options, hint in validations]
+    return wb.add_sheet(name, heading, _cols(columns), rows, choices=choices)
+
+
+def _column_index(columns, field):
+    return [c.field for c in columns].index(field)
 
 
 def _org_rows(orgs):
@@ -122,36 +88,29 @@ def _account_rows():
 def _validations():
     return {
         ORG_SHEET: [
-            (_column_letter(ORG_COLUMNS, "level"), [str(x.label) for x in Level], "层级"),
-            (_column_letter(ORG_COLUMNS, "org_type"), [str(x.label) for x in OrgType], "类型"),
-            (_column_letter(ORG_COLUMNS, "dual_leader"), ["是", "否"], "是或否"),
-            (_column_letter(ORG_COLUMNS, "is_active"), ["是", "否"], "是或否"),
+            ("level", [str(x.label) for x in Level], "层级"),
+            ("org_type", [str(x.label) for x in OrgType], "类型"),
+            ("dual_leader", ["是", "否"], "是或否"),
+            ("is_active", ["是", "否"], "是或否"),
         ],
-        ACCOUNT_SHEET: [(_column_letter(ACCOUNT_COLUMNS, "role"), [str(x.label) for x in Role], "角色")],
+        ACCOUNT_SHEET: [("role", [str(x.label) for x in Role], "角色")],
     }
-
-
-def _save(wb):
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def org_tree_workbook(now=None):
     """Every org (active or not) and every account with its active roles, as import-ready xlsx bytes."""
-    when = export_time_text(now)
-    wb = Workbook(write_only=True)
+    now = now or timezone.now()
+    wb = xlsx.Workbook()
     orgs = tree_order(list(Organization.objects.all()))
     validations = _validations()
-    _sheet(wb, ORG_SHEET, f"党组织名单（共 {len(orgs)} 个） · 导出时间：{when}（北京时间）", ORG_COLUMNS,
+    _sheet(wb, ORG_SHEET, xlsx.title(f"党组织名单（共 {len(orgs)} 个）", now=now), ORG_COLUMNS,
            _org_rows(orgs), validations=validations[ORG_SHEET])
-    _sheet(wb, ACCOUNT_SHEET, f"账号与角色名单 · 导出时间：{when}（北京时间）", ACCOUNT_COLUMNS,
+    _sheet(wb, ACCOUNT_SHEET, xlsx.title("账号与角色名单", now=now), ACCOUNT_COLUMNS,
            _account_rows(), validations=validations[ACCOUNT_SHEET])
-    return _save(wb)
+    return wb.to_bytes()
 
 
 INSTRUCTIONS = [
-    ("填写说明", ""),
     ("通用", "第 1 行为标题，第 2 行为表头（请勿修改表头），从第 3 行开始每行填写一条。不要合并单元格，不要使用公式。"),
     ("通用", f"每个工作表最多 {MAX_DATA_ROWS} 行，文件不超过 5 MB。可以只填写其中一个工作表。"),
     ("党组织 · 编码", "唯一标识，只能包含字母、数字、下划线和连字符（如 JX、JX-JG1）。已存在的编码表示修改该党组织，新编码表示新建。"),
@@ -170,27 +129,21 @@ INSTRUCTIONS = [
 
 def template_workbook(now=None):
     """The empty import template: the two sheets with headers and drop-downs, plus instructions."""
-    when = export_time_text(now)
-    wb = Workbook(write_only=True)
+    now = now or timezone.now()
+    wb = xlsx.Workbook()
     validations = _validations()
-    _sheet(wb, ORG_SHEET, f"党组织导入模板 · 生成时间：{when}（北京时间）", ORG_COLUMNS, [], validations=validations[ORG_SHEET])
-    _sheet(wb, ACCOUNT_SHEET, f"账号导入模板 · 生成时间：{when}（北京时间）", ACCOUNT_COLUMNS, [],
+    _sheet(wb, ORG_SHEET, xlsx.title("党组织导入模板", now=now), ORG_COLUMNS, [], validations=validations[ORG_SHEET])
+    _sheet(wb, ACCOUNT_SHEET, xlsx.title("账号导入模板", now=now), ACCOUNT_COLUMNS, [],
            validations=validations[ACCOUNT_SHEET])
-    ws = wb.create_sheet("填写说明")
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 100
-    for index, (label, text) in enumerate(INSTRUCTIONS):
-        a, b = WriteOnlyCell(ws, label), WriteOnlyCell(ws, text or None)
-        if index == 0:
-            a.font = TITLE_FONT
-        b.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.append([a, b])
-    return _save(wb)
+    wb.add_sheet("填写说明", xlsx.title("党组织与账号导入 · 填写说明", now=now),
+                 [xlsx.Col("项目", 24), xlsx.Col("说明", 100, "wrap")], INSTRUCTIONS)
+    return wb.to_bytes()
 
 
 def activation_links_workbook(rows, now=None):
     """rows: (username, full name, link). For the admin to hand out; contains secrets."""
     columns = [Column("用户名", "username", 16), Column("姓名", "full_name", 12), Column("激活链接（一次性）", "link", 100)]
-    wb = Workbook(write_only=True)
-    _sheet(wb, "激活链接", f"新账号激活链接 · 生成时间：{export_time_text(now)}（北京时间） · 链接使用一次后失效，请勿外传", columns, rows)
-    return _save(wb)
+    wb = xlsx.Workbook()
+    _sheet(wb, "激活链接", xlsx.title("新账号激活链接", details=["链接使用一次后失效，请勿外传"], now=now or timezone.now()),
+           columns, rows)
+    return wb.to_bytes()

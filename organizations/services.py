@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.changes import save_changes
 from core import versioning
 
 from .models import Organization
@@ -11,7 +12,7 @@ from .models import Organization
 @transaction.atomic
 def update_organization(org, data, *, by, expected_version, action="update", note=""):
     current = versioning.lock(Organization.objects, org.pk, expected_version)
-    versioning.save_changes(current, data, by=by, organization=current, action=action, note=note)
+    save_changes(current, data, by=by, organization=current, action=action, note=note)
     return current
 
 

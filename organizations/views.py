@@ -15,8 +15,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from core import audit
-from core.audit import field_labels, history_for
+from audit import log as audit
+from audit.log import field_labels, history_for
 from core.concurrency import StaleEdit
 
 from . import queries, services

@@ -5,7 +5,7 @@ from django.db.models import Q
 from organizations import roles
 from organizations.models import Role
 
-from . import queries
+from . import policy
 from .models import Assignment, Stage
 
 
@@ -17,6 +17,6 @@ def judge_may_view(user, attachment):
     for a in Assignment.objects.filter(uses, judge=user).select_related("track", "entry", "entry__organization").distinct():
         if a.track.stage == Stage.SETUP:  # materials open to judges when scoring opens
             continue
-        if a.track.judges.filter(pk=user.pk).exists() and not queries.conflict_reason(a.track, user, a.entry):
+        if policy.judge_without_conflict(user, a):
             return True
     return False

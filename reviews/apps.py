@@ -65,14 +65,14 @@ class ReviewsConfig(AppConfig):
     verbose_name = "十佳评审"
 
     def ready(self):
-        from core.audit import ACTION_LABELS as labels
+        from audit.log import ACTION_LABELS as labels
         from submissions import access
 
         from . import obligations  # noqa: F401  (registers the judges' unscored assignments)
         from .access import judge_may_view
 
         labels.update(ACTION_LABELS)
-        from core.audit_display import register_value
+        from audit.display import register_value
 
         register_value("reviews.assignment", "points", _points)
         register_value("reviews.judgingtrack", "tie_break", _tie_break)

@@ -224,7 +224,7 @@ def scores_from_history(track):
     Shows that the ranking inputs can be rebuilt from the history alone (score, abstain, unassign)."""
     from django.contrib.contenttypes.models import ContentType
 
-    from core.models import AuditEntry
+    from audit.models import AuditEntry
 
     current = set(Assignment.objects.filter(track=track).values_list("pk", flat=True))
     state = {}

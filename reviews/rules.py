@@ -1,13 +1,19 @@
-"""Who may do what in the 十佳 judging. Permission objects: a JudgingTrack or an Assignment."""
+"""Who may do what in the 十佳 judging. Permission objects: a JudgingTrack or an Assignment.
+
+The workflow actions are the tables of `reviews.policy`, registered as
+`reviews.<machine>.<action>`; the shared predicates (judge of a track, judge without conflict)
+are defined there once."""
 
 import rules
 
-from organizations.rules import is_judge, is_zzb_admin
+from organizations.rules import is_approver, is_judge, is_zzb_admin
+
+from . import policy
 
 
 @rules.predicate
 def judges_track(user, track):
-    return track is not None and is_judge(user) and track.judges.filter(pk=user.pk).exists()
+    return track is not None and policy.judges_track(user, track)
 
 
 @rules.predicate
@@ -20,7 +26,8 @@ rules.add_perm("reviews.view_queue", is_judge)
 rules.add_perm("reviews.judge_track", judges_track)
 rules.add_perm("reviews.score_assignment", owns_assignment)
 rules.add_perm("reviews.view_sheet", is_zzb_admin | judges_track)
-
-from submissions.rules import is_approver  # noqa: E402
-
 rules.add_perm("reviews.view_ranking", is_zzb_admin | is_approver)
+
+for _machine in policy.POLICIES.values():
+    for _action in _machine:
+        rules.add_perm(f"reviews.{_machine.name}.{_action}", _machine.permission(_action))

@@ -1,6 +1,6 @@
 """Every state change of the showcase: pick (snapshot), publish, unpublish, award, booklets.
 
-Each change is transactional and leaves an audit entry (core.audit.record)."""
+Each change is transactional and leaves an audit entry (audit.log.record)."""
 
 import os
 
@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import record
+from audit.log import record
 from core.tasks import enqueue_on_commit
 from organizations.models import Level
 from submissions.models import Entry, Form1, Form2Row, Outcome

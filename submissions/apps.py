@@ -26,7 +26,7 @@ def _assessment(value, cache):
 
 
 def register_history_formats():
-    from core.audit_display import register_value
+    from audit.display import register_value
 
     register_value("submissions.form1", "self_assessment", _assessment)
     register_value("submissions.form2row", "self_assessment", _assessment)

@@ -256,7 +256,7 @@ class Outcome(models.Model):
     description = models.TextField("内容简介", max_length=3000, blank=True)
     attachments = models.ManyToManyField(Attachment, blank=True, related_name="outcomes", verbose_name="附件")
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -66,7 +66,7 @@ def phase3_obligations(campaign, user, assignment):
     from django.utils import timezone
 
     from .models import Entry, EntryState, Track
-    from .services import entry_missing
+    from .completeness import entry_missing
 
     if timezone.localdate() < campaign.build_start:
         return []

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.typography import html_cn_quotes
 
-from . import queries, services
+from . import completeness, queries
 from .models import StandardKind
 
 CACHE_DIR = "pdfcache"
@@ -45,7 +45,7 @@ def render_html_to_pdf(html):
 
 
 def form1_html(form):
-    five = services.standard_items(StandardKind.FIVE)
+    five = completeness.standard_items(StandardKind.FIVE)
     return render_to_string("submissions/pdf/form1.html", {
         "f": form, "org": form.organization, "campaign": form.campaign, "font": settings.PDF_FONT_FAMILY,
         "five": [(i, (form.self_assessment or {}).get(i.code, "")) for i in five],

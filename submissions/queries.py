@@ -11,7 +11,11 @@ def form2_with_rows(campaign, college):
     form2 = Form2.objects.filter(campaign=campaign, organization=college).select_related("updated_by").first()
     rows = {}
     if form2:
-        rows = {r.branch_id: r for r in form2.rows.select_related("updated_by")}
+        form2.campaign, form2.organization = campaign, college  # the policy reads both for every row
+        rows = {r.branch_id: r for r in form2.rows.select_related("updated_by", "branch")}
+        for r in rows.values():
+            r.form = form2
+            r.branch.parent = college
     return form2, rows
 
 
@@ -114,7 +118,7 @@ def entry_detail(pk):
 def formal_check_lines(campaign, track=None, state=None):
     """All entries of a campaign with what each is missing; plus 院级 orgs with no brand entry. Constant queries."""
     from .models import Entry, Track
-    from .services import entry_missing
+    from .completeness import entry_missing
 
     entries = (
         Entry.objects.filter(campaign=campaign)

@@ -55,7 +55,7 @@ MATRIX = [
     row("campaigns:list", ADMIN_ONLY),
     row("campaigns:detail", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:edit", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
-    row("core:audit", ADMIN_ONLY),
+    row("audit:audit", ADMIN_ONLY),
     # phase 1: 附件1 / 附件2 (college A's forms exist, see prepare())
     row("submissions:progress", ADMIN_ONLY),
     row("submissions:standards", ADMIN_ONLY),
@@ -153,6 +153,14 @@ MATRIX = [
     row("dashboard:job", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),
     row("dashboard:job_status", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),
     row("dashboard:job_download", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),
+    # 企业微信/钉钉 notice channels (tests/notify/)
+    row("notify:channels", ADMIN_ONLY),
+    row("notify:robot_new", ADMIN_ONLY),
+    row("notify:robot_edit", ADMIN_ONLY, lambda w: {"pk": _robot(w).pk}),
+    row("notify:robot_test", POST_ONLY_ADMIN, lambda w: {"pk": _robot(w).pk}),
+    row("notify:app_test", POST_ONLY_ADMIN),
+    row("notify:deliveries", ADMIN_ONLY),
+    row("notify:delivery_retry", POST_ONLY_ADMIN, lambda w: {"pk": _delivery(w).pk}),
 ]
 
 
@@ -218,6 +226,21 @@ def _notification_for(user):
     from campaigns.models import Notification
 
     return Notification.objects.create(user=user, title="提醒", url="/")
+
+
+def _robot(world):
+    from notify import services
+
+    return services.create_robot({"name": "甲学院群", "platform": "wecom", "organization": world.college_a, "role": "",
+                                  "webhook": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"},
+                                 by=world.users.admin)
+
+
+def _delivery(world):
+    from notify.models import Delivery
+
+    return Delivery.objects.create(event="e", channel="wecom_app", target="user:1", title="t", content="c",
+                                   status="failed")
 
 
 def user_for(world, role):

@@ -17,7 +17,7 @@ are left alone. New accounts get an unusable password; ``activation_link`` gives
 link with which the person sets their own password.
 """
 
-from core import audit  # noqa: F401  (tests patch importing.audit.record)
+from audit import log as audit  # noqa: F401  (tests patch importing.audit.record)
 
 from .activation import ActivationTokenGenerator, activation_path, activation_tokens, pending_activation
 from .applying import ImportResult, PlanChanged, apply_import

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from core import audit
+from audit import log as audit
 from core.concurrency import StaleEdit
 
 from ..models import Level, Organization, RoleAssignment, User

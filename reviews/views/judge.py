@@ -6,7 +6,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from .. import queries, services
+from .. import policy, queries, services
 from ..models import Assignment, Round, Stage
 from .common import TrackMixin, run
 
@@ -71,7 +71,7 @@ class ScoreView(PermissionRequiredMixin, TemplateView):
         if request.user.is_authenticated:
             a = self.get_assignment()
             # a conflicted judge never sees the entry, whatever the path
-            if a.judge_id == request.user.pk and queries.conflict_reason(a.track, request.user, a.entry):
+            if a.judge_id == request.user.pk and policy.conflict_of(request.user, a):
                 raise Http404
             if a.track.stage == Stage.SETUP:  # nothing to see before 组织部 opens the scoring
                 raise Http404
@@ -87,11 +87,7 @@ class ScoreView(PermissionRequiredMixin, TemplateView):
         idx = ids.index(a.pk) if a.pk in ids else 0
         nxt = next((x for x in queue[idx + 1:] + queue[:idx] if not x.done), None)
         values = kwargs.get("values") or {str(c.pk): (a.points or {}).get(str(c.pk), "") for c in criteria}
-        try:
-            services.ensure_can_score(a, self.request.user)
-            blocked = ""
-        except services.JudgingError as exc:
-            blocked = exc.messages[0]
+        blocked = policy.ASSIGNMENT.reason("score", self.request.user, a) or ""
         ctx.update(
             a=a, track=track, entry=a.entry, blind=track.blind, code=queries.entry_code(a.entry),
             rows=[(c, values.get(str(c.pk), "")) for c in criteria], max_total=sum(c.max_points for c in criteria),

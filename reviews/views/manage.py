@@ -15,7 +15,7 @@ from campaigns.queries import current_campaign
 from organizations.models import Role, User
 from submissions.models import Entry, Track
 
-from .. import queries, services
+from .. import policy, queries, services
 from ..forms import CriterionFormSet, ObjectionForm, TrackSettingsForm
 from ..models import Assignment, Objection, Round, ScoreSheet, Stage
 from .common import TrackMixin, run
@@ -66,6 +66,7 @@ class TrackView(TrackMixin, TemplateView):
             track=t, criteria=queries.criteria_for(t), judges=queries.judges_for(t), progress=queries.progress(t),
             n_entries=len(queries.entries_for(t)), stages=list(Stage), Stage=Stage,
             tie_break_labels=_tie_break_labels(t), can_unlock=t.stage in queries.SCORING_STAGES,
+            actions=policy.TRACK.actions(self.request.user, t),
         )
         return ctx
 
@@ -148,7 +149,7 @@ class JudgesView(TrackMixin, TemplateView):
             track=t, judges=judges, entries=entries, load=load,
             candidates=[(u, u.pk in {j.pk for j in judges}, homes.get(u.pk, [])) for u in candidates],
             matrix=[(e, [(j, pairs.get((j.pk, e.pk)), conflicts.get((j.pk, e.pk), "")) for j in judges]) for e in entries],
-            editable=not t.stage_at_least(Stage.CLOSED),
+            editable=policy.TRACK.allows("judges", self.request.user, t),
         )
         return ctx
 
@@ -167,7 +168,7 @@ class ConflictsView(TrackMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         t = self.get_track()
         ctx.update(track=t, rows=queries.all_conflicts(t), judges=queries.judges_for(t), entries=queries.entries_for(t),
-                   can_declare=not t.stage_at_least(Stage.PROPOSED))
+                   can_declare=policy.ASSIGNMENT.allows("declare_conflict", self.request.user, Assignment(track=t)))
         return ctx
 
 

@@ -11,7 +11,7 @@ from campaigns.queries import current_campaign
 from organizations.models import User
 from submissions.pdf import pdf_response
 
-from .. import exports, pdf, queries, services
+from .. import exports, pdf, policy, queries, services
 from ..forms import ObjectionForm
 from ..models import Award, Round, Stage
 from .common import TrackMixin
@@ -36,7 +36,7 @@ class RankingView(TrackMixin, TemplateView):
         t = self.get_track()
         board = queries.ranking(t)
         ctx.update(track=t, board=board, rows=board["rows"], Stage=Stage,
-                   can_vote=t.stage == Stage.CLOSED and self.request.user.has_perm("reviews.manage_judging"),
+                   can_vote=policy.TRACK.allows("vote", self.request.user, t),
                    n_disagree=sum(1 for r in board["rows"] if r["r"].disagree),
                    unstable=sum(1 for r in board["rows"] if r["stability"] and r["r"].place and r["r"].place <= t.award_count
                                 and not r["stability"]["holds"]))

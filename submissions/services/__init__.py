@@ -2,4 +2,4 @@
 
 from .entries import *  # noqa: F401,F403
 from .phase1 import *  # noqa: F401,F403
-from .phase1 import WorkflowError, _ensure_row_editable  # noqa: F401
+from .phase1 import WorkflowError  # noqa: F401

@@ -8,10 +8,10 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
-from core.audit import field_labels, history_for
+from audit.log import field_labels, history_for
 from core.concurrency import StaleEdit
 
-from .. import pdf, queries, services
+from .. import completeness, pdf, policy, queries, services
 from ..forms import CheckForm, EntryForm, RecommendForm
 from ..models import Attachment, Entry, EntryState, Track
 from .common import CampaignOrgMixin, CurrentCampaignView
@@ -30,13 +30,16 @@ class EntriesHomeView(CampaignOrgMixin, TemplateView):
         entries = queries.entries_of_college(campaign, college)
         brand = next((e for e in entries if e.track == Track.BRAND), None)
         branch_entries = [e for e in entries if e.track == Track.BRANCH]
-        can_manage = self.request.user.has_perm("submissions.manage_entries", college)
+        user = self.request.user
+        brand_obj = brand or Entry(campaign=campaign, track=Track.BRAND, organization=college, college=college)
+        recommendable = RecommendForm(college=college).fields["branch"].queryset.first()
+        can_recommend = recommendable is not None and policy.ENTRY.allows(
+            "recommend", user, services.entry_for_recommendation(campaign, recommendable))
         ctx.update(
             campaign=campaign, org=college, brand=brand, branch_entries=branch_entries,
-            lines=[(e, services.entry_missing(e)) for e in entries],
-            can_manage=can_manage and services.review_window_open(campaign, college),
-            can_recommend=can_manage and len(branch_entries) < services.MAX_BRANCH_RECOMMENDATIONS
-            and services.review_window_open(campaign, college),
+            lines=[(e, completeness.entry_missing(e)) for e in entries],
+            can_manage=policy.ENTRY.allows("start", user, brand_obj),
+            can_recommend=can_recommend and len(branch_entries) < services.MAX_BRANCH_RECOMMENDATIONS,
             recommend_form=recommend_form or RecommendForm(college=college),
             due=services.review_due(campaign, college),
         )
@@ -86,21 +89,18 @@ class EntryView(EntryMixin, TemplateView):
     permission_required = "submissions.view_entry"
     template_name = "submissions/entry.html"
 
-    def can_edit(self, entry):
-        return (self.request.user.has_perm("submissions.edit_entry", entry) and entry.is_editable_state
-                and services.review_window_open(entry.campaign, entry.organization, entry.state))
-
     def get_context_data(self, form=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
         entry = self.get_entry()
-        can_edit = self.can_edit(entry)
+        actions = policy.ENTRY.actions(self.request.user, entry)
+        can_edit = actions["save"]
         evidence = list(entry.evidence.all())
         photos = [a for a in evidence if a.is_image]
         slots = [(slot, label, getattr(entry, slot)) for slot, (_p, label) in services.FILE_SLOTS.items()]
         ctx.update(
-            entry=entry, campaign=entry.campaign, org=entry.organization, can_edit=can_edit,
+            entry=entry, campaign=entry.campaign, org=entry.organization, can_edit=can_edit, actions=actions,
             form=form or EntryForm(instance=entry), slots=slots, evidence=evidence,
-            missing=services.entry_missing(entry), warnings=services.entry_warnings(entry, photos),
+            missing=completeness.entry_missing(entry), warnings=completeness.entry_warnings(entry, photos),
             reusable=list(services.reusable_attachments(entry)) if can_edit else [],
             due=services.review_due(entry.campaign, entry.organization),
             check_form=CheckForm(), history=list(history_for(entry)[:30]), field_labels=field_labels(Entry),

@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 
 from core.concurrency import StaleEdit
 
-from .. import services
+from .. import completeness, policy, services
 from ..forms import Form1Form
 from ..models import Form1, StandardKind
 from .common import CampaignOrgMixin
@@ -20,12 +20,9 @@ class Form1View(CampaignOrgMixin, TemplateView):
     def setup_form(self, data=None, files=None):
         campaign, org = self.get_campaign(), self.get_org()
         self.form_obj = services.get_form1(campaign, org)
-        self.five_items = services.standard_items(StandardKind.FIVE)
-        self.can_edit = (
-            self.request.user.has_perm("submissions.edit_form", org)
-            and self.form_obj.is_editable_state
-            and services.design_window_open(campaign, org, self.form_obj.state)
-        )
+        self.five_items = completeness.standard_items(StandardKind.FIVE)
+        self.actions = policy.FORM1.actions(self.request.user, self.form_obj)
+        self.can_edit = self.actions["save"]
         return Form1Form(data, files, instance=self.form_obj, five_items=self.five_items)
 
     def get_context_data(self, form=None, **kwargs):
@@ -34,8 +31,8 @@ class Form1View(CampaignOrgMixin, TemplateView):
             form = self.setup_form()
         campaign, org = self.get_campaign(), self.get_org()
         ctx.update(
-            campaign=campaign, org=org, f=self.form_obj, form=form, can_edit=self.can_edit,
-            missing=services.form1_missing(self.form_obj, self.five_items),
+            campaign=campaign, org=org, f=self.form_obj, form=form, can_edit=self.can_edit, actions=self.actions,
+            missing=completeness.form1_missing(self.form_obj, self.five_items),
             five_items=[(i, (self.form_obj.self_assessment or {}).get(i.code, "")) for i in self.five_items],
             due=services.design_due(campaign, org), kind="form1",
             window_error=self._window_error(),
@@ -47,11 +44,7 @@ class Form1View(CampaignOrgMixin, TemplateView):
         return ctx
 
     def _window_error(self):
-        try:
-            services.ensure_design_window(self.get_campaign(), self.get_org(), self.form_obj.state)
-        except ValidationError as exc:
-            return exc.messages[0]
-        return ""
+        return policy.FORM1.window_reason("save", self.request.user, self.form_obj) or ""
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("submissions.edit_form", self.get_org()):

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from core.concurrency import StaleEdit
 from organizations.models import Level
 
-from .. import queries, services
+from .. import completeness, policy, queries, services
 from ..forms import CommentForm, Form2HeaderForm, RowForm
 from ..models import Form2, Form2Row, RowState, StandardKind
 from .common import CampaignOrgMixin
@@ -33,15 +33,16 @@ class Form2View(CampaignOrgMixin, TemplateView):
         campaign, college = self.get_campaign(), self.get_org()
         form2, lines = queries.branch_rows(campaign, college)
         form2_obj = form2 or Form2(campaign=campaign, organization=college)
-        can_manage = self.request.user.has_perm("submissions.edit_form", college)
-        editable = form2_obj.is_editable_state and services.design_window_open(campaign, college, form2_obj.state)
+        actions = policy.FORM2.actions(self.request.user, form2_obj)
+        rows_by_branch = {b.pk: r for b, r in lines if r}
+        branches = [b for b, _ in lines]
         ctx.update(
-            campaign=campaign, org=college, f=form2_obj, lines=lines, kind="form2",
+            campaign=campaign, org=college, f=form2_obj, lines=lines, kind="form2", actions=actions,
             header_form=header_form or Form2HeaderForm(instance=form2_obj),
-            can_manage=can_manage and editable,
-            blockers=services.form2_blockers(form2_obj, [b for b, _ in lines], {b.pk: r for b, r in lines if r}),
+            can_manage=actions["save"],
+            blockers=completeness.form2_blockers(form2_obj, branches, rows_by_branch),
             due=services.design_due(campaign, college),
-            rows_blocked=bool(services.form2_blockers(Form2(filler_name="x"), [b for b, _ in lines], {b.pk: r for b, r in lines if r})),
+            rows_blocked=bool(completeness.rows_blockers(branches, rows_by_branch)),
             n_ready=sum(1 for _, r in lines if r and r.state in {RowState.SUBMITTED, RowState.SKIPPED}),
             comment_form=CommentForm(),
         )
@@ -53,10 +54,9 @@ class Form2View(CampaignOrgMixin, TemplateView):
             raise PermissionDenied("只有本院(处)级党组织书记/联系人可以提交汇总表。")
         form2 = Form2.objects.filter(campaign=campaign, organization=college).first()
         if form2 is None:
-            try:
-                services.ensure_design_window(campaign, college)
-            except ValidationError as exc:
-                messages.error(request, exc.messages[0])
+            why = policy.FORM2.reason("save", request.user, Form2(campaign=campaign, organization=college))
+            if why:
+                messages.error(request, why)
                 return redirect(request.path)
             form2 = services.get_form2(campaign, college)
         header = Form2HeaderForm(request.POST, instance=form2)
@@ -92,18 +92,15 @@ class RowView(CampaignOrgMixin, TemplateView):
         campaign, branch = self.get_campaign(), self.get_org()
         form2, rows = queries.form2_with_rows(campaign, branch.parent)
         self.form2 = form2
-        self.row = rows.get(branch.pk) or Form2Row(form=form2, branch=branch, phone=branch.secretary_phone)
-        self.seven_items = services.standard_items(StandardKind.SEVEN)
+        form2 = form2 or Form2(campaign=campaign, organization=branch.parent)
+        self.row = rows.get(branch.pk) or services.new_row(form2, branch)
+        self.row.form = form2
+        self.seven_items = completeness.standard_items(StandardKind.SEVEN)
         self.by_college = self.request.user.has_perm("submissions.manage_rows", branch)
-        self.can_edit = False
-        if self.request.user.has_perm("submissions.edit_row", branch):
-            try:
-                if form2 is not None:
-                    services._ensure_row_editable(form2, self.row, self.by_college)
-                services.ensure_design_window(campaign, branch, form2.state if form2 else None)
-                self.can_edit = True
-            except ValidationError as exc:
-                self.edit_block = exc.messages[0]
+        self.actions = policy.ROW.actions(self.request.user, self.row)
+        self.can_edit = self.actions["save"]
+        if not self.can_edit and self.request.user.has_perm("submissions.edit_row", branch):
+            self.edit_block = policy.ROW.reason("save", self.request.user, self.row)
         return RowForm(data, instance=self.row, seven_items=self.seven_items)
 
     def get_context_data(self, form=None, **kwargs):
@@ -114,7 +111,7 @@ class RowView(CampaignOrgMixin, TemplateView):
         ctx.update(
             campaign=campaign, org=branch, college=branch.parent, row=self.row, form=form, can_edit=self.can_edit,
             edit_block=getattr(self, "edit_block", ""), by_college=self.by_college,
-            missing=services.row_missing(self.row), due=services.design_due(campaign, branch),
+            missing=completeness.row_missing(self.row), due=services.design_due(campaign, branch), actions=self.actions,
             seven_items=[(i, (self.row.self_assessment or {}).get(i.code, "")) for i in self.seven_items],
             form2=self.form2,
         )
@@ -131,7 +128,7 @@ class RowView(CampaignOrgMixin, TemplateView):
         try:
             row = services.save_row(
                 self.get_campaign(), branch, form.model_data(), by=request.user,
-                expected_version=form.cleaned_data.get("version"), by_college=self.by_college,
+                expected_version=form.cleaned_data.get("version"),
             )
         except StaleEdit as exc:
             form.add_error(None, str(exc))
@@ -141,7 +138,7 @@ class RowView(CampaignOrgMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         if request.POST.get("action") == "submit":
             try:
-                services.submit_row(row, by=request.user, by_college=self.by_college)
+                services.submit_row(row, by=request.user)
             except ValidationError as exc:
                 messages.warning(request, "草稿已保存，但还不能报送：" + "；".join(exc.messages))
                 return redirect(request.path)

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -11,7 +12,7 @@ from core.concurrency import StaleEdit
 from organizations import roles
 from organizations.models import Organization
 
-from .. import queries, services
+from .. import policy, queries, services
 from ..forms import OutcomeForm
 from ..models import Outcome
 from .common import CurrentCampaignView
@@ -34,10 +35,10 @@ class OutcomeListView(PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         campaign = get_object_or_404(Campaign, pk=self.kwargs["campaign"])
         org = self.get_permission_object()
-        can_add = self.request.user.has_perm("submissions.add_outcome", org)
+        new = services.new_outcome(campaign, org)
         ctx.update(campaign=campaign, org=org, outcomes=queries.outcomes_of(campaign, org),
-                   can_add=can_add and services.review_window_open(campaign, org),
-                   form=form or OutcomeForm(), window_open=services.review_window_open(campaign, org))
+                   can_add=policy.OUTCOME.allows("add", self.request.user, new),
+                   form=form or OutcomeForm(), window_open=policy.outcome_window(new, timezone.now()) is None)
         return ctx
 
     def post(self, request, *args, **kwargs):
@@ -72,7 +73,7 @@ class OutcomeView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
         o = self.get_permission_object()
-        can_edit = self.request.user.has_perm("submissions.edit_outcome", o) and services.review_window_open(o.campaign, o.organization)
+        can_edit = policy.OUTCOME.allows("edit", self.request.user, o)
         ctx.update(outcome=o, org=o.organization, campaign=o.campaign, can_edit=can_edit,
                    form=form or OutcomeForm(instance=o))
         return ctx

@@ -9,7 +9,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
 from campaigns.queries import current_campaign
-from core.audit import field_labels, history_for, history_for_many
+from audit.log import field_labels, history_for, history_for_many
 from organizations import roles
 from organizations.models import OrgType
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from campaigns import queries, services
 from campaigns.models import SHANGHAI, Campaign, DeadlineKind, Phase
-from core.models import AuditEntry
+from audit.models import AuditEntry
 
 
 def d(*a):

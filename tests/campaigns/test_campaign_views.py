@@ -3,7 +3,7 @@ import datetime as dt
 from django.urls import reverse
 
 from campaigns.models import DeadlineExtension, DeadlineKind
-from core.models import AuditEntry
+from audit.models import AuditEntry
 
 
 def test_admin_grants_and_revokes_an_extension_in_the_browser_flow(world, client_for):

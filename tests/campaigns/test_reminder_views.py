@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from campaigns import obligations, reminders
 from campaigns.models import DeadlineKind, Notification, ReminderLog, ReminderSettings, ReminderStatus
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from organizations.models import Role
 
 from .fake_obligations import FakeObligations

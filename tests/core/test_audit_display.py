@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns import services as campaign_services
-from core.audit_display import sentence_diff
-from core.models import AuditEntry
+from audit.display import sentence_diff
+from audit.models import AuditEntry
 from organizations import services as org_services
 from submissions import services
 from submissions.models import Form1
@@ -114,7 +114,7 @@ def test_audit_page_and_every_history_page_read_like_a_ledger(ledger, client_for
     w = ledger
     admin = client_for(w.users.admin)
     assert AuditEntry.objects.count() >= 12
-    pages = [reverse("core:audit"), reverse("core:audit") + "?page=2",
+    pages = [reverse("audit:audit"), reverse("audit:audit") + "?page=2",
              reverse("submissions:history", args=[w.campaign.pk, "form1", w.college_a.pk]),
              reverse("submissions:history", args=[w.campaign.pk, "form2", w.college_a.pk]),
              reverse("organizations:detail", args=[w.college_a.pk]),
@@ -147,7 +147,7 @@ def test_history_marks_the_changed_sentence_of_a_long_text(ledger, client_for):
 def test_stored_audit_data_is_unchanged_by_the_presentation(ledger, client_for):
     entry = next(e for e in AuditEntry.objects.filter(changes__has_key="self_assessment") if "political" in str(e.changes))
     stored = dict(entry.changes)
-    client_for(ledger.users.admin).get(reverse("core:audit"))
+    client_for(ledger.users.admin).get(reverse("audit:audit"))
     entry.refresh_from_db()
     assert entry.changes == stored and "political" in str(stored)
 
@@ -158,13 +158,13 @@ def test_sentence_diff_keeps_equal_sentences_and_marks_the_changed_ones():
 
 def test_audit_page_query_count_does_not_grow_with_entries(ledger, client_for, django_assert_max_num_queries):
     admin = client_for(ledger.users.admin)
-    admin.get(reverse("core:audit"))
+    admin.get(reverse("audit:audit"))
     with django_assert_max_num_queries(25):
-        admin.get(reverse("core:audit"))
+        admin.get(reverse("audit:audit"))
     copies = [AuditEntry(actor=e.actor, action=e.action, content_type=e.content_type, object_id=e.object_id,
                          object_repr=e.object_repr, organization=e.organization, changes=e.changes)
               for e in AuditEntry.objects.all() for _ in range(9)]
     AuditEntry.objects.bulk_create(copies)  # 10x the entries, the same variety of fields and people
     with django_assert_max_num_queries(25):
-        response = admin.get(reverse("core:audit"))
+        response = admin.get(reverse("audit:audit"))
     assert response.content.decode().count('class="audit-change"') >= 50

@@ -12,6 +12,7 @@ from dashboard import exports, services
 from dashboard.models import ExportJob, ExportStatus
 from dashboard.queries import Filters, parse_filters
 
+from ..xlsx_checks import HOSTILE, column_width
 from .helpers import LONG_INTRO, export_job, fill
 
 
@@ -51,7 +52,7 @@ def assert_layout(ws, columns, n_rows):
     assert ws.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(len(columns))}{n_rows + 2}"
     assert not ws.merged_cells.ranges
     for i, col in enumerate(columns, start=1):
-        assert ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width == col.width
+        assert abs(column_width(ws, i) - col.width) < 1  # XlsxWriter adds the cell padding
     assert len(data_rows(ws)) == n_rows
 
 
@@ -176,7 +177,7 @@ def test_unknown_kind_is_404_and_non_admin_is_refused(filled, client_for):
 
 
 def test_writer_reports_progress_every_few_hundred_rows(monkeypatch):
-    monkeypatch.setattr(exports, "PROGRESS_EVERY", 3)
+    monkeypatch.setattr(exports.common, "PROGRESS_EVERY", 3)
     seen = []
     w = exports.Writer(progress=seen.append)
     w.sheet("s", "title", [exports.Col("a")], ([i] for i in range(10)))
@@ -280,3 +281,53 @@ def test_sheet_names_are_valid_and_unique():
     names = exports.sheet_names(orgs)
     assert names[1] != "汇总" and names[2] == "abc1"
     assert len(set(names.values())) == 4 and all(len(n) <= 31 for n in names.values())
+
+
+# ---------------------------------------------------------------- hostile text in every text column
+
+MUST_HOLD = {  # a few of each export's user-text columns, to be sure the data reached the sheet
+    "form2": ["党支部名称", "书记姓名", "特色名称", "特色简介", "主要载体/举措", "预期成果", "联系电话", "备注"],
+    "status": ["院(处)级党组织", "党组织"],
+    "form1": ["院(处)级党组织", "品牌名称", "口号/标语", "书记", "联系人邮箱", "品牌内涵/理念", "组织部审核意见"],
+    "entries": ["申报党组织", "申报单位（院级）", "品牌/支部特色名称", "负责人", "形式审查意见"],
+    "review_summary": ["院(处)级党组织", "书记", "附件1 品牌名称", "附件1 审核意见", "形式审查意见", "推荐支部及状态"],
+}
+
+
+@pytest.mark.parametrize("kind", list(exports.KINDS))
+def test_every_export_survives_hostile_text_in_every_text_column(filled, client_for, kind):
+    from ..xlsx_checks import KINDS, check_hostile, store_hostile, surrogate_on_load
+
+    c = client_for(filled.users.admin)
+    reference = None
+    for hostile in ["quote"] + [k for k in KINDS if k != "quote"]:
+        store_hostile(HOSTILE[hostile])
+        response, wb = export(c, kind)
+        holding = check_hostile(response.content, hostile)
+        if reference is None:  # the quote survives as typed: where it shows is where user text goes
+            reference = holding
+            first = wb.worksheets[0]
+            names = {headers(first)[col - 1] for pos, where, col in holding if pos == 0 and where == "data"}
+            assert set(MUST_HOLD[kind]) <= names, set(MUST_HOLD[kind]) - names
+            assert kind != "form2" or (1, "title", 1) in holding  # a sheet per college, titled with its name
+        else:
+            assert holding == reference, (hostile, reference ^ holding)
+    disconnect = surrogate_on_load()
+    try:
+        response, _ = export(c, kind)
+    finally:
+        disconnect()
+    assert check_hostile(response.content, "surrogate")
+
+
+def test_hostile_export_keeps_beijing_times_in_both_readers(filled, client_for):
+    from ..xlsx_checks import open_both, store_hostile
+
+    store_hostile(HOSTILE["formula"])
+    response, _ = export(client_for(filled.users.admin), "form1")
+    book, sheets = open_both(response.content)
+    ws = book.active
+    col = headers(ws).index("提交时间")
+    submitted = dt.datetime(2026, 5, 10, 9, 30)  # 01:30 UTC
+    assert ws.cell(row=3, column=col + 1).value == submitted and sheets[ws.title][2][col] == submitted
+    assert ws.cell(row=3, column=headers(ws).index("品牌名称") + 1).data_type == "s"

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from organizations import importing
 from organizations.exports import org_tree_workbook
 from organizations.importing import ACCOUNT_COLUMNS, ORG_COLUMNS, apply_import, plan_import, read_workbook

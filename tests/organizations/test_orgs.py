@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from organizations import rules as org_rules  # noqa: F401
 from organizations.models import Organization, RoleAssignment
 
@@ -69,7 +69,7 @@ def test_audit_page_lists_changes_for_admin(world, client_for):
     from organizations.services import update_organization
 
     update_organization(world.branch_a1, {"secretary_name": "张三"}, by=world.users.admin, expected_version=1)
-    body = client_for(world.users.admin).get(reverse("core:audit")).content.decode()
+    body = client_for(world.users.admin).get(reverse("audit:audit")).content.decode()
     assert "张三" in body and "书记姓名" not in "" and "修改" in body
 
 

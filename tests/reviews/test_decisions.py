@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from reviews import queries, services
 from reviews.models import Assignment, Award, JudgingTrack, Round, Stage
 

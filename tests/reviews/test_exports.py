@@ -41,7 +41,8 @@ def workbook(response):
 def test_score_matrix_xlsx_has_every_judge_criterion_and_abstention(scored, client_for):
     w = scored
     ws = workbook(client_for(w.users.admin).get(reverse("reviews:matrix_xlsx", args=[w.track.pk])))
-    assert "2026年度十佳党建品牌" in ws["A1"].value and "导出时间" in ws["A1"].value
+    assert ws["A1"].value.startswith("2026 年度 · 十佳党建品牌") and "（北京时间）" in ws["A1"].value
+    assert not ws.merged_cells.ranges
     headers = [c.value for c in ws[2]]
     assert headers[:6] == ["轮次", "编号", "申报单位", "推荐单位", "评委", "评委账号"]
     assert "举措与机制创新（25分）" in headers and headers[-3:] == ["总分", "状态", "弃权原因"]
@@ -103,3 +104,35 @@ def test_blind_sheet_pdf_prints_codes_not_org_names(world, at, client_for, tmp_p
     response = client_for(j).get(reverse("reviews:sheet_pdf", args=[track.pk, j.pk, 1]))
     text, _ = pdf_text(tmp_path, response.content)
     assert f"P-{e.pk:04d}" in text and "乙学院党委" not in text
+
+
+MUST_HOLD = {"reviews:matrix_xlsx": ["申报单位", "推荐单位", "评委", "弃权原因"],
+             "reviews:ranking_xlsx": ["申报单位", "推荐单位", "品牌/特色名称"]}
+
+
+@pytest.mark.parametrize("url", list(MUST_HOLD))
+def test_score_exports_survive_hostile_text_in_every_text_column(scored, client_for, url):
+    from ..xlsx_checks import HOSTILE, KINDS, check_hostile, store_hostile, surrogate_on_load
+
+    w = scored
+    c = client_for(w.users.admin)
+    reference = None
+    for hostile in ["quote"] + [k for k in KINDS if k != "quote"]:
+        store_hostile(HOSTILE[hostile])
+        response = c.get(reverse(url, args=[w.track.pk]))
+        holding = check_hostile(response.content, hostile)
+        if reference is None:
+            reference = holding
+            ws = workbook(response)
+            names = {ws.cell(row=2, column=col).value for _p, where, col in holding if where == "data"}
+            assert set(MUST_HOLD[url]) <= names, set(MUST_HOLD[url]) - names
+            if url == "reviews:matrix_xlsx":
+                assert any(where == "header" for _p, where, _c in holding)  # the criteria's names
+        else:
+            assert holding == reference, (hostile, reference ^ holding)
+    disconnect = surrogate_on_load()
+    try:
+        response = c.get(reverse(url, args=[w.track.pk]))
+    finally:
+        disconnect()
+    assert check_hostile(response.content, "surrogate")

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from reviews.models import Assignment, Award, JudgingTrack, Stage
 
 from ..factories import CollegeFactory

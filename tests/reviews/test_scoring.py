@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from reviews import services
 from reviews.models import Assignment, ScoreSheet
 from submissions.models import Attachment

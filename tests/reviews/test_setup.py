@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from core.models import AuditEntry
+from audit.models import AuditEntry
 from reviews import services
 from reviews.models import JudgingTrack
 from submissions.models import Track

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from core.audit import history_for
+from audit.log import history_for
 from showcase import services
 from showcase.models import ShowcaseItem
 

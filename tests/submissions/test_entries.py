@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from campaigns.models import SHANGHAI, DeadlineKind
 from campaigns.services import grant_extension
-from core.audit import history_for
+from audit.log import history_for
 from submissions import services
 from submissions.models import Entry, EntryState
 
@@ -165,13 +165,16 @@ def test_outcome_recording_and_overview(world, client_for, at):
 
 
 def test_formal_check_page_lists_missing_items_with_constant_queries(world, client_for, phase3, django_assert_max_num_queries):
-    from ..factories import BranchFactory, CollegeFactory
+    from organizations.models import Role
+
+    from ..factories import BranchFactory, CollegeFactory, UserFactory, give_role
 
     for i in range(40):
         college = CollegeFactory(parent=world.school)
-        services.start_brand_entry(world.campaign, college, by=world.users.admin)
+        secretary = give_role(UserFactory(), Role.COLLEGE_SECRETARY, college)
+        services.start_brand_entry(world.campaign, college, by=secretary)
         b = BranchFactory(parent=college)
-        services.recommend_branch(world.campaign, b, 1, by=world.users.admin)
+        services.recommend_branch(world.campaign, b, 1, by=secretary)
     c = client_for(world.users.admin)
     with django_assert_max_num_queries(15):
         response = c.get(reverse("submissions:formal_check", args=[world.campaign.pk]))

@@ -6,7 +6,7 @@ from django.urls import reverse
 from campaigns.models import SHANGHAI, DeadlineKind
 from campaigns.services import grant_extension
 from core.concurrency import StaleEdit
-from core.audit import history_for
+from audit.log import history_for
 from submissions import services
 from submissions.models import Form1, FormState
 

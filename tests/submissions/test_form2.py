@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from core.audit import history_for
+from audit.log import history_for
 from submissions import services
 from submissions.models import Form2, Form2Row, FormState, RowState
 
@@ -21,10 +21,10 @@ def form2_url(world, college=None):
     return reverse("submissions:form2", args=[world.campaign.pk, (college or world.college_a).pk])
 
 
-def fill_row(world, branch, user, submit=True, by_college=False):
-    row = services.save_row(world.campaign, branch, ROW_COMPLETE, by=user, expected_version=0, by_college=by_college)
+def fill_row(world, branch, user, submit=True):
+    row = services.save_row(world.campaign, branch, ROW_COMPLETE, by=user, expected_version=0)
     if submit:
-        row = services.submit_row(row, by=user, by_college=by_college)
+        row = services.submit_row(row, by=user)
     return row
 
 
@@ -105,7 +105,7 @@ def test_form2_submits_only_when_every_branch_is_done_or_explained(world, phase1
 
 def test_admin_returns_form2_then_accepts_after_resubmit(world, client_for, phase1):
     fill_row(world, world.branch_a1, world.users.branch)
-    fill_row(world, world.branch_a2, world.users.college, by_college=True)
+    fill_row(world, world.branch_a2, world.users.college)
     form2 = Form2.objects.get()
     form2 = services.save_form2_header(form2, {"filler_name": "李老师"}, by=world.users.college, expected_version=form2.version)
     services.submit_form2(form2, by=world.users.college)

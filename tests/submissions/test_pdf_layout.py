@@ -98,7 +98,7 @@ def test_form2_signature_block_stays_with_the_last_branch_row(world, phase1, tmp
     for i in range(n_rows - 2):
         branch = BranchFactory(name=f"甲{i + 3}支部", code=f"A-X{i}", parent=world.college_a)
         services.save_row(world.campaign, branch, dict(ROW_COMPLETE, feature_intro=SENTENCE * 2), by=world.users.college,
-                          expected_version=0, by_college=True)
+                          expected_version=0)
     form2 = Form2.objects.get(campaign=world.campaign, organization=world.college_a)
     data = pdf.form_pdf("form2", form2, use_cache=False)
     pages = geo.read(data)

@@ -14,7 +14,7 @@ def big(world, at):
     at(2026, 5, 8, 10, 0)
     for _ in range(50):  # 50 extra branches under college A (10x a large college)
         b = BranchFactory(parent=world.college_a)
-        services.save_row(world.campaign, b, ROW_COMPLETE, by=world.users.college, expected_version=0, by_college=True)
+        services.save_row(world.campaign, b, ROW_COMPLETE, by=world.users.college, expected_version=0)
     for _ in range(250):  # 10x the usual number of 院级 orgs
         CollegeFactory(parent=world.school)
     return world

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from core.audit import history_for
+from audit.log import history_for
 from submissions.models import StandardItem
 
 

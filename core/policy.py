@@ -1,0 +1,145 @@
+"""Workflow policies: "may this user do this action on this object, now?" answered in one place.
+
+A `Policy` is a table of `Action`s for one state machine. Each action says
+
+- who: a predicate `(user, obj) -> bool` (usually a django-rules predicate),
+- from which states (`states`, None = any), read through the policy's `state_of(obj)`,
+- in which time window (`window(obj, now) -> reason or None`: phase window, deadline with the
+  org's extension, judging window, decision stage...),
+- extra conditions (`when`: more `(user, obj, now) -> reason or None` checks),
+- and the Chinese reason given for each refusal.
+
+Everything asks the same table:
+
+- services call `POLICY.require(action, user, obj)` first (raises `Refused` with the reason),
+- `rules.py` registers `POLICY.permission(action)` (a django-rules predicate) as the permission,
+- views pick the permission per HTTP method and pass `POLICY.actions(user, obj)` to templates,
+- templates show or hide buttons from that answer (`{% if actions.submit %}`), never from state
+  literals of their own.
+
+Model-free: objects are duck-typed. The first refusal found is reported, checked in the order
+who → state → window → extra conditions (a user without the role learns nothing about the state).
+"""
+
+from dataclasses import dataclass, field
+
+import rules
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+NOT_YOURS = "您没有权限进行此操作。"
+
+
+class Refused(ValidationError):
+    """A refused workflow action, with the reason for the user (Chinese)."""
+
+    def __init__(self, message, action=None):
+        super().__init__(message)
+        self.action = action
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    who: object  # predicate(user, obj) -> bool
+    states: frozenset | None = None
+    window: object = None  # (obj, now) -> reason | None
+    when: tuple = ()  # ((user, obj, now) -> reason | None, ...)
+    denied: str = NOT_YOURS
+    wrong_state: str = "当前状态为“{state}”，不能{label}。"
+    name: str = field(default="", compare=False)
+
+    def __post_init__(self):
+        if self.states is not None and not isinstance(self.states, frozenset):
+            object.__setattr__(self, "states", frozenset(self.states))
+
+
+class Policy:
+    """The actions of one state machine."""
+
+    def __init__(self, name, actions, *, state_of=None, state_label=None):
+        self.name = name
+        self.table = {}
+        for key, action in actions.items():
+            object.__setattr__(action, "name", key)
+            self.table[key] = action
+        self.state_of = state_of or (lambda obj: getattr(obj, "state", None))
+        self.state_label = state_label or _display_state
+
+    def __getitem__(self, action):
+        return self.table[action]
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def reason(self, action, user, obj, now=None):
+        """Why `user` may not do `action` on `obj` now (Chinese), or None when allowed."""
+        rule = self.table[action]
+        if obj is None or not getattr(user, "is_authenticated", False) or not rule.who(user, obj):
+            return rule.denied
+        if rule.states is not None and self.state_of(obj) not in rule.states:
+            return rule.wrong_state.format(state=self.state_label(obj), label=rule.label)
+        now = now or timezone.now()
+        if rule.window is not None:
+            why = rule.window(obj, now)
+            if why:
+                return why
+        for check in rule.when:
+            why = check(user, obj, now)
+            if why:
+                return why
+        return None
+
+    def allows(self, action, user, obj, now=None):
+        return self.reason(action, user, obj, now) is None
+
+    def require(self, action, user, obj, now=None):
+        """Raise `Refused` with the reason unless the action is allowed."""
+        why = self.reason(action, user, obj, now)
+        if why:
+            raise Refused(why, action=f"{self.name}.{action}")
+
+    def window_reason(self, action, user, obj, now=None):
+        """The reason when only the time window stands in the way (who and state would allow it), else None:
+        for the "closed since …" notice on a page the user could otherwise edit."""
+        rule = self.table[action]
+        if rule.window is None or obj is None or not getattr(user, "is_authenticated", False):
+            return None
+        if not rule.who(user, obj) or (rule.states is not None and self.state_of(obj) not in rule.states):
+            return None
+        return rule.window(obj, now or timezone.now())
+
+    def actions(self, user, obj, now=None):
+        """{action: True/False} for templates (`{% if actions.submit %}`)."""
+        now = now or timezone.now()
+        return {key: self.reason(key, user, obj, now) is None for key in self.table}
+
+    def reasons(self, user, obj, now=None):
+        """{action: reason or None}, for pages that explain why a button is missing."""
+        now = now or timezone.now()
+        return {key: self.reason(key, user, obj, now) for key in self.table}
+
+    def permission(self, action, adapt=None):
+        """A django-rules predicate for `rules.add_perm`. `adapt(obj)` maps the permission object
+        (e.g. the org a URL names) to the policy's object when they differ."""
+        self.table[action]  # KeyError early for a typo
+
+        def allowed(user, obj):
+            target = adapt(obj) if adapt is not None else obj
+            return self.allows(action, user, target)
+
+        return rules.predicate(allowed, name=f"{self.name}.{action}")
+
+
+def _display_state(obj):
+    display = getattr(obj, "get_state_display", None)
+    return display() if display else str(getattr(obj, "state", ""))
+
+
+def any_of(*predicates):
+    """Predicate: any of these (user, obj) predicates."""
+
+    def check(user, obj):
+        return any(p(user, obj) for p in predicates)
+
+    return check

@@ -1,0 +1,203 @@
+"""The rules of the 十佳 judging: one table per state machine. Read this file first.
+
+| machine    | object       | state read        | actions                                                  |
+|------------|--------------|-------------------|----------------------------------------------------------|
+| TRACK      | JudgingTrack | track.stage       | configure, rubric, judges, assign, add_assignment, open_scoring, close, vote, propose, approve, publicity, objection, handle_objection, publish |
+| ASSIGNMENT | Assignment   | track.stage       | score, declare_conflict, remove                          |
+| SHEET      | ScoreSheet   | track.stage       | submit, unlock                                           |
+
+Stages run setup → scoring → (round2) → closed → proposed → approved → publicity → published;
+each decision step is allowed only from the stage before it ("the decision stage moved on"
+refuses everything that belongs to an earlier stage). Services lock the track, ask the table,
+then change state through `audit.changes`.
+"""
+
+from django.utils import timezone
+
+from core.policy import Action, Policy
+from organizations import roles
+from organizations.models import Role
+from organizations.rules import is_zzb_admin
+
+from .models import Round, Stage
+
+BEFORE_CLOSED = {Stage.SETUP, Stage.SCORING, Stage.ROUND2}
+ADMIN_ONLY = "只有党委组织部管理员可以进行此操作。"
+
+
+# ---------------------------------------------------------------- who (defined once)
+
+
+def judges_track(user, track):
+    """The user holds the judge role and is one of this track's judges."""
+    return roles.has_role(user, Role.JUDGE) and track.judges.filter(pk=user.pk).exists()
+
+
+def conflict_of(judge, assignment):
+    """Why `judge` must not see or score the assignment's entry ("" when no conflict)."""
+    from .queries import conflict_reason
+
+    return conflict_reason(assignment.track, judge, assignment.entry)
+
+
+def judge_without_conflict(user, assignment):
+    """The assignment is the user's own, they judge its track, and they have no conflict with the entry."""
+    return (assignment.judge_id == user.pk and judges_track(user, assignment.track)
+            and not conflict_of(user, assignment))
+
+
+def _admin(user, obj):
+    return is_zzb_admin(user)
+
+
+def _own_assignment_or_admin(user, assignment):
+    return is_zzb_admin(user) or (assignment.judge_id == user.pk and judges_track(user, assignment.track))
+
+
+def _own_sheet(user, sheet):
+    return sheet.judge_id == user.pk and judges_track(user, sheet.track)
+
+
+# ---------------------------------------------------------------- windows and conditions
+
+
+def _round_stage(round_):
+    return Stage.SCORING if round_ == Round.MATERIALS else Stage.ROUND2
+
+
+def _scoring_window(obj, now):
+    """Round-1 scores between the track's opening and closing time; round 2 is on site (no closing time)."""
+    track = obj.track
+    if now < track.opens_at:
+        return f"评审将于 {timezone.localtime(track.opens_at):%Y年%m月%d日 %H:%M} 开始。"
+    if obj.round == Round.MATERIALS and now > track.closes_at:
+        return f"已超过评审截止时间（{timezone.localtime(track.closes_at):%Y年%m月%d日 %H:%M}），不能再打分。"
+    return None
+
+
+def _in_its_round(user, obj, now):
+    if obj.track.stage != _round_stage(obj.round):
+        return "当前不在该轮评分阶段。"
+    return None
+
+
+def _sheet_not_locked(user, assignment, now):
+    from .models import ScoreSheet
+
+    sheet = ScoreSheet.objects.filter(track=assignment.track, judge_id=assignment.judge_id,
+                                      round=assignment.round).first()
+    if sheet and sheet.locked:
+        return "您的评分表已提交并锁定。如需修改，请联系党委组织部解锁。"
+    return None
+
+
+def _this_sheet_not_locked(user, sheet, now):
+    if sheet.locked:
+        return "您的评分表已提交并锁定。如需修改，请联系党委组织部解锁。"
+    return None
+
+
+def _sheet_locked(user, sheet, now):
+    if not sheet.locked:
+        return "该评分表尚未提交。"
+    return None
+
+
+def _assigned_unless_admin(user, assignment, now):
+    if assignment.pk is None and not is_zzb_admin(user):
+        return "只能对分配给您的项目申报回避。"
+    return None
+
+
+def _not_scored(user, assignment, now):
+    if assignment.scored_at is not None:
+        return "该评委已对此项目打分，不能取消分配。如需回避，请记录回避原因。"
+    return None
+
+
+def _rubric_not_frozen(user, track, now):
+    if track.rubric_frozen_at is not None:
+        return "评分标准已冻结（评审已开始），不能再修改。"
+    return None
+
+
+def _publicity_over(track, now):
+    end = track.publicity_end
+    if end and timezone.localtime(now).date() <= end:
+        return f"公示期至 {end:%Y年%m月%d日} 结束，结束后方可公布结果。"
+    return None
+
+
+def _objections_handled(user, track, now):
+    if track.objections.filter(handled_at__isnull=True).exists():
+        return "还有未处理的异议。"
+    return None
+
+
+def _in_order(step):
+    return f"请按顺序操作：当前阶段为“{{state}}”，此操作需在“{Stage(step).label}”阶段进行。"
+
+
+def _track_of(obj):
+    """The JudgingTrack itself, or the track of an assignment / sheet / objection."""
+    return obj if hasattr(obj, "stage") else obj.track
+
+
+def _stage_label(obj):
+    return _track_of(obj).get_stage_display()
+
+
+def _stage(obj):
+    return _track_of(obj).stage
+
+
+# ---------------------------------------------------------------- the tables
+
+TRACK = Policy("track", {
+    "configure": Action("修改评审设置", _admin, set(Stage.values) - {Stage.PUBLISHED}, denied=ADMIN_ONLY,
+                        wrong_state="结果已公布，评审设置不能再修改。"),
+    "rubric": Action("修改评分标准", _admin, {Stage.SETUP}, None, (_rubric_not_frozen,), denied=ADMIN_ONLY,
+                     wrong_state="评分标准已冻结（评审已开始），不能再修改。"),
+    "judges": Action("调整评委", _admin, BEFORE_CLOSED, denied=ADMIN_ONLY, wrong_state="评分已结束，不能再调整评委。"),
+    "assign": Action("分配评审任务", _admin, {Stage.SETUP, Stage.SCORING}, denied=ADMIN_ONLY,
+                     wrong_state="材料评审已结束，不能再分配。"),
+    "add_assignment": Action("调整分配", _admin, BEFORE_CLOSED, denied=ADMIN_ONLY,
+                             wrong_state="评分已结束，不能再调整分配。"),
+    "open_scoring": Action("开始评审", _admin, {Stage.SETUP}, denied=ADMIN_ONLY, wrong_state="评审已开始。"),
+    "close": Action("结束评分", _admin, {Stage.SCORING, Stage.ROUND2}, denied=ADMIN_ONLY,
+                    wrong_state="当前不在评分阶段。"),
+    "vote": Action("记录委员会表决", _admin, {Stage.CLOSED}, denied=ADMIN_ONLY,
+                   wrong_state="只能在评分结束后、提出拟表彰名单前记录委员会表决。"),
+    "propose": Action("提出拟表彰名单", _admin, {Stage.CLOSED}, denied=ADMIN_ONLY,
+                      wrong_state="请先结束评分，再提出拟表彰名单。"),
+    "approve": Action("记录党委审定", _admin, {Stage.PROPOSED}, denied=ADMIN_ONLY, wrong_state=_in_order(Stage.PROPOSED)),
+    "publicity": Action("开始公示", _admin, {Stage.APPROVED}, denied=ADMIN_ONLY, wrong_state=_in_order(Stage.APPROVED)),
+    "objection": Action("记录异议", _admin, {Stage.PUBLICITY}, denied=ADMIN_ONLY, wrong_state="只能在公示期间记录异议。"),
+    "publish": Action("公布结果", _admin, {Stage.PUBLICITY}, _publicity_over, (_objections_handled,), denied=ADMIN_ONLY,
+                      wrong_state=_in_order(Stage.PUBLICITY)),
+}, state_of=_stage, state_label=_stage_label)
+
+OBJECTION = Policy("objection", {
+    "handle": Action("处理异议", _admin, {Stage.PUBLICITY}, denied=ADMIN_ONLY,
+                     wrong_state="公示已结束，不能再修改异议处理情况。"),
+}, state_of=_stage, state_label=_stage_label)
+
+ASSIGNMENT = Policy("assignment", {
+    "score": Action("打分", judge_without_conflict, {Stage.SCORING, Stage.ROUND2}, _scoring_window,
+                    (_in_its_round, _sheet_not_locked), denied="只能为分配给您本人、且无需回避的项目打分。",
+                    wrong_state="当前不在该轮评分阶段。"),
+    "declare_conflict": Action("申报回避", _own_assignment_or_admin, BEFORE_CLOSED | {Stage.CLOSED}, None,
+                               (_assigned_unless_admin,), denied="只能对分配给您的项目申报回避。", wrong_state="拟表彰名单已提出，不能再申报回避。"),
+    "remove": Action("取消分配", _admin, BEFORE_CLOSED, None, (_not_scored,), denied=ADMIN_ONLY,
+                     wrong_state="评分已结束，不能再调整分配。"),
+}, state_of=_stage, state_label=_stage_label)
+
+SHEET = Policy("sheet", {
+    "submit": Action("提交评分表", _own_sheet, {Stage.SCORING, Stage.ROUND2}, _scoring_window,
+                     (_in_its_round, _this_sheet_not_locked), denied="只能提交本人的评分表。",
+                     wrong_state="当前不在该轮评分阶段。"),
+    "unlock": Action("解锁评分表", _admin, BEFORE_CLOSED, None, (_sheet_locked,), denied=ADMIN_ONLY,
+                     wrong_state="评分已结束，不能再解锁评分表。"),
+}, state_of=_stage, state_label=_stage_label)
+
+POLICIES = {p.name: p for p in (TRACK, OBJECTION, ASSIGNMENT, SHEET)}
