@@ -135,10 +135,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "organizations.cas.PortalCASBackend",  # only answers authenticate(ticket=..., service=...)
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+AUTH_PASSWORD_VALIDATORS = [  # Django's rules, worded in the portal's Chinese (organizations/passwords.py)
+    {"NAME": "organizations.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "organizations.passwords.CommonPasswordValidator"},
+    {"NAME": "organizations.passwords.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from campaigns.views import HomeView
 from core.views import healthz
+from organizations import passwords
 from organizations.views import ActivateAccountView
 from organizations.views_login import CASLoginView, PortalLoginView, PortalLogoutView
 
@@ -18,7 +19,7 @@ urlpatterns = [
     path("accounts/login/", PortalLoginView.as_view(), name="login"),
     path("accounts/cas/login/", CASLoginView.as_view(), name="cas_login"),  # 统一身份认证 (off: 404)
     path("accounts/logout/", PortalLogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(form_class=passwords.PasswordChangeForm), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/activate/<uidb64>/<token>/", ActivateAccountView.as_view(), name="activate"),
     path("orgs/", include("organizations.urls")),

@@ -12,7 +12,7 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 class CampaignForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     due_design = forms.DateTimeField(label="附件1、附件2 截止时间", widget=DATETIME)
-    due_review = forms.DateTimeField(label="附件3、总结报告、\"三个一\" 截止时间", widget=DATETIME)
+    due_review = forms.DateTimeField(label="附件3、总结报告、“三个一” 截止时间", widget=DATETIME)
     due_judging = forms.DateTimeField(label="评审打分截止时间", widget=DATETIME)
 
     class Meta:

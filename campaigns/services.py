@@ -36,7 +36,7 @@ def default_deadlines(dates):
 def create_campaign(year, *, by=None, title=None, **dates):
     values = default_dates(year)
     values.update(dates)
-    campaign = Campaign(year=year, title=title or f"{year}年度\"一院一品牌、一支部一特色\"党建特色品牌创建", **values)
+    campaign = Campaign(year=year, title=title or f"{year}年度“一院一品牌、一支部一特色”党建特色品牌创建", **values)
     campaign.full_clean()
     campaign.save()
     for kind, due in default_deadlines(values).items():

@@ -16,6 +16,25 @@ from django.http import FileResponse, HttpResponse, HttpResponseRedirect, Stream
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def safe_filename(name):
+    """A download name without path separators, control or reserved characters (keeps Chinese)."""
+    name = _UNSAFE_NAME.sub("-", name).strip(" .-")
+    return name or "download"
+
+
+def content_disposition(filename, as_attachment=False):
+    """RFC 6266 header: an ASCII fallback name and the real (Chinese) name RFC 5987-encoded.
+
+    "2026年度-机械工程学院党委-附件1.pdf" → inline; filename="2026-1.pdf"; filename*=UTF-8''2026%E5…"""
+    filename = safe_filename(filename)
+    stem, dot, ext = filename.rpartition(".")
+    ascii_stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem if dot else filename).strip("-") or "download"
+    fallback = f"{ascii_stem}.{ext}" if dot and ext.isascii() else ascii_stem
+    disposition = "attachment" if as_attachment else "inline"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _iter_range(fh, start, length):
@@ -33,8 +52,7 @@ def _iter_range(fh, start, length):
 
 
 def _disposition(filename, as_attachment):
-    kind = "attachment" if as_attachment else "inline"
-    return f"{kind}; filename*=UTF-8''{quote(filename)}" if filename else kind
+    return content_disposition(filename, as_attachment) if filename else ("attachment" if as_attachment else "inline")
 
 
 def _accel_response(request, field_file, content_type, filename, as_attachment):
@@ -94,6 +112,6 @@ def ranged_file_response(request, field_file, content_type, filename=None, as_at
     response["Accept-Ranges"] = "bytes"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
-    if filename and not as_attachment and "Content-Disposition" not in response:
-        response["Content-Disposition"] = _disposition(filename, False)
+    if filename:
+        response["Content-Disposition"] = content_disposition(filename, as_attachment)
     return response

@@ -29,7 +29,7 @@ ITEMS = [
     ("form2", "附件2 一支部一特色汇总表"),
     ("brand", "十佳党建品牌（附件3）"),
     ("recommend", "十佳特色支部推荐"),
-    ("three", "\"三个一\"成果"),
+    ("three", "“三个一”成果"),
 ]
 ITEM_SHORT = {"form1": "附件1", "form2": "附件2", "brand": "十佳党建品牌", "recommend": "支部推荐", "three": "三个一"}
 
@@ -41,7 +41,7 @@ STATE_FILTERS = [
     ("returned", "已退回"),
     ("accepted", "已通过（附件1/2 审核）"),
     ("passed", "形式审查通过"),
-    ("incomplete", "\"三个一\"不齐"),
+    ("incomplete", "“三个一”不齐"),
     ("overdue", "已逾期"),
 ]
 STATE_LABELS = dict(STATE_FILTERS)
@@ -336,7 +336,7 @@ def phase_progress(campaign, lines, outcomes):
             ("有创建成果的院级党组织", sum(1 for line in lines if outcomes["per_college"].get(line.org.pk)), n)]},
         {"phase": 3, "name": "特色品牌评比", "items": [
             ("十佳党建品牌已提交", count("brand"), n), ("已推荐支部", sum(1 for line in lines if line.branch_entries), n),
-            ("\"三个一\"齐全", count("three"), n)]},
+            ("“三个一”齐全", count("three"), n)]},
     ]
 
 

@@ -24,6 +24,7 @@ from core.params import QueryForm
 from . import queries, services
 from .forms import ImportUploadForm, OrganizationForm
 from .models import Organization, OrgType, Role
+from .passwords import SetPasswordForm
 
 
 class OrgTreeFilterForm(QueryForm):
@@ -381,6 +382,7 @@ class ActivateAccountView(PasswordResetConfirmView):
     """The one-time link a new account gets: set a password, then log in. Reachable without login."""
 
     template_name = "registration/activate.html"
+    form_class = SetPasswordForm
     success_url = reverse_lazy("login")
     post_reset_login = False
 

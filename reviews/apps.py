@@ -26,6 +26,42 @@ ACTION_LABELS = {
 }
 
 
+def _points(value, cache):
+    """{"6": 14} → ["品牌定位与内涵：14 分"] (criterion names, loaded once a page)."""
+    from .models import Criterion
+
+    if not isinstance(value, dict):
+        return str(value)
+    if "criteria" not in cache:
+        cache["criteria"] = {}
+    missing = [int(k) for k in value if str(k).isdigit() and int(k) not in cache["criteria"]]
+    if missing:
+        cache["criteria"].update(Criterion.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return [f"{cache['criteria'].get(int(k), '评审指标') if str(k).isdigit() else k}：{v} 分" for k, v in value.items()]
+
+
+def _tie_break(value, cache):
+    """["criterion:effect", "top_scores"] → "单项“effect”得分高者优先 → 获评委最高分次数"."""
+    from .models import DEFAULT_RUBRIC, TieBreak
+
+    names = {code: name for code, name, *_ in DEFAULT_RUBRIC}
+    shown = []
+    for rule in value if isinstance(value, list) else [value]:
+        rule = str(rule)
+        if rule.startswith("criterion:"):
+            shown.append(f"单项“{names.get(rule.split(':', 1)[1], '指定指标')}”得分高者优先")
+        else:
+            shown.append(TieBreak(rule).label if rule in TieBreak.values else "其他规则")
+    return " → ".join(shown)
+
+
+def _rubric(value, cache):
+    """[[code, name, points, ...], ...] → ["品牌定位与内涵：15 分", ...]."""
+    if not isinstance(value, list):
+        return str(value)
+    return [f"{row[1]}：{row[2]} 分" if isinstance(row, (list, tuple)) and len(row) >= 3 else str(row) for row in value]
+
+
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "十佳评审"
@@ -38,4 +74,9 @@ class ReviewsConfig(AppConfig):
         from .access import judge_may_view
 
         labels.update(ACTION_LABELS)
+        from audit.display import register_value
+
+        register_value("reviews.assignment", "points", _points)
+        register_value("reviews.judgingtrack", "tie_break", _tie_break)
+        register_value("reviews.judgingtrack", "rubric", _rubric)
         access.register_viewer(judge_may_view)

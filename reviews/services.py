@@ -93,7 +93,7 @@ def update_track(track, data, *, by, expected_version):
             continue
         if name in SETUP_ONLY_FIELDS and current.stage != Stage.SETUP and value != getattr(current, name):
             label = JudgingTrack._meta.get_field(name).verbose_name
-            raise JudgingError(f"评审已开始，\"{label}\"在评审开始前确定，不能再修改。")
+            raise JudgingError(f"评审已开始，“{label}”在评审开始前确定，不能再修改。")
         setattr(current, name, value)
     _validate_track(current)
     changes = audit.diff(before, _snap(current))
@@ -130,7 +130,7 @@ def save_rubric(track, rows, *, by, expected_version):
         raise JudgingError("指标编码不能重复。")
     for r in rows:
         if not (1 <= int(r["max_points"]) <= 100):
-            raise JudgingError(f"\"{r['name']}\"的分值必须是 1–100 的整数。")
+            raise JudgingError(f"“{r['name']}”的分值必须是 1–100 的整数。")
     used = {i.split(":", 1)[1] for i in current.tie_break or [] if i.startswith("criterion:")}
     if used - set(codes):
         raise JudgingError("同分排序规则引用的指标不能删除，请先修改同分排序规则。")
@@ -160,7 +160,7 @@ def set_judges(track, judge_ids, *, by):
         .values_list("pk", flat=True)
     )
     if len(wanted) != len(set(judge_ids)):
-        raise JudgingError("只能选择具有\"评审专家\"角色的账号。")
+        raise JudgingError("只能选择具有“评审专家”角色的账号。")
     old = set(current.judges.values_list("pk", flat=True))
     removed = old - wanted
     if removed and Assignment.objects.filter(track=current, judge_id__in=removed, scored_at__isnull=False).exists():
@@ -299,11 +299,11 @@ def clean_points(criteria, raw):
             continue
         text = str(value).strip()
         if isinstance(value, bool) or not WHOLE_NUMBER.match(text):
-            errors.append(f"\"{c.name}\"须为整数分值")
+            errors.append(f"“{c.name}”须为整数分值")
             continue
         n = int(text)
         if not (0 <= n <= c.max_points):
-            errors.append(f"\"{c.name}\"须在 0–{c.max_points} 分之间")
+            errors.append(f"“{c.name}”须在 0–{c.max_points} 分之间")
             continue
         points[str(c.pk)] = n
     if errors:

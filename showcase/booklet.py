@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.typography import html_cn_quotes
+
 from . import services
 from .models import Booklet, BookletStatus, ItemKind, ShowcaseItem
 
@@ -124,7 +126,7 @@ def render_pdf(html, progress=None, expected_pages=10):
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
-        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+        document = HTML(string=html_cn_quotes(html), base_url=str(settings.BASE_DIR)).render()
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)

@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
-from core.http import ranged_file_response
+from core.http import content_disposition, ranged_file_response
 from organizations.models import Organization, OrgType
 
 from . import bundle, queries, services
@@ -226,14 +226,17 @@ class BookletRetryView(ManageMixin, View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect(f"{reverse('showcase:booklets')}?year={booklet.campaign.year}#booklet-{booklet.pk}")
+def booklet_filename(booklet):
+    title = booklet.title if booklet.title.startswith(f"{booklet.campaign.year}年度") else f"{booklet.campaign.year}年度-{booklet.title}"
+    return f"{title}.pdf"
 
 
 class BookletFileView(ManageMixin, View):
     def get(self, request, pk):
-        booklet = get_object_or_404(Booklet, pk=pk)
+        booklet = get_object_or_404(Booklet.objects.select_related("campaign"), pk=pk)
         if not booklet.file:
             raise Http404
-        return ranged_file_response(request, booklet.file, "application/pdf", filename=f"{booklet.title}.pdf")
+        return ranged_file_response(request, booklet.file, "application/pdf", filename=booklet_filename(booklet))
 
 
 class BundleView(ManageMixin, View):
@@ -242,4 +245,6 @@ class BundleView(ManageMixin, View):
     def get(self, request, year):
         campaign = get_object_or_404(Campaign, year=year)
         fh = bundle.build_bundle(campaign)
-        return FileResponse(fh, as_attachment=True, filename=f"showcase-{year}.zip", content_type="application/zip")
+        response = FileResponse(fh, as_attachment=True, content_type="application/zip")
+        response["Content-Disposition"] = content_disposition(f"{year}年度-品牌展示网页包.zip", as_attachment=True)
+        return response

@@ -66,14 +66,14 @@ def seed(campaign, phase, orgs, users):
             "secretary_name": org.secretary_name, "secretary_title": org.secretary_title, "secretary_phone": org.secretary_phone,
             "contact_name": org.contact_name, "contact_mobile": org.contact_phone, "contact_email": org.contact_email,
             "members_staff": org.members_staff, "members_student": org.members_student, "members_retired": org.members_retired,
-            "connotation": f"\"{brand}\"以党建引领为核心，推动党建与业务深度融合。",
+            "connotation": f"“{brand}”以党建引领为核心，推动党建与业务深度融合。",
             "review_comment": "请补充进度安排中的时间节点" if state == FormState.RETURNED else "",
             "submitted_at": now if state != FormState.DRAFT else None,
         })
     if phase < 2:
         return
     start = campaign.build_start
-    for org, title, kind, days in ((jx, "\"匠心讲堂\"工作机制", "system", 20), (orgs["JX-JG1"], "七一主题党日：重温入党誓词", "activity", 45),
+    for org, title, kind, days in ((jx, "“匠心讲堂”工作机制", "system", 20), (orgs["JX-JG1"], "七一主题党日：重温入党誓词", "activity", 45),
                                    (ky, "矿山一线现场教学案例", "case", 60), (orgs["KY-JG1"], "党员先锋岗工作法", "method", 90)):
         o, created = Outcome.objects.get_or_create(campaign=campaign, organization=org, title=title, defaults={
             "outcome_type": kind, "date": min(start + dt.timedelta(days=days), timezone.localdate()),
@@ -84,7 +84,7 @@ def seed(campaign, phase, orgs, users):
         return
     brand, _ = Entry.objects.get_or_create(campaign=campaign, track="brand", organization=ky, defaults={
         "college": ky, "title": "矿魂铸剑", "leader": ky.secretary_name, "members": ky.members_total,
-        "started_on": campaign.design_start, "overview": "学院党委以\"矿魂铸剑\"为品牌……" * 10, "negative_list_declared": True,
+        "started_on": campaign.design_start, "overview": "学院党委以“矿魂铸剑”为品牌……" * 10, "negative_list_declared": True,
         "college_opinion": "同意申报", "state": "submitted", "submitted_at": now,
     })
     if brand.summary_report_id is None:

@@ -67,7 +67,7 @@ class Form1Form(VersionedMixin, forms.ModelForm):
             Fieldset("二、品牌设计", Field("brand_name", maxlength=12), "slogan", "focus_area", "logo_upload", "logo_meaning"),
             Fieldset("三、工作基础", "foundation", "honours"),
             Fieldset("四、创建方案", "connotation", "goals", "measures", "schedule", "expected_results", "guarantees"),
-            Fieldset("五、对照\"五个到位\"自评", *self.five_names),
+            Fieldset("五、对照“五个到位”自评", *self.five_names),
         )
 
     def assessment(self):
@@ -101,7 +101,7 @@ class RowForm(VersionedMixin, forms.ModelForm):
             "version",
             Fieldset("本支部特色", Field("feature_name", maxlength=30), Field("feature_intro", maxlength=200),
                      "carriers", "expected_results", "phone", "remarks"),
-            Fieldset("对照\"七个有力\"自评（可选）", *seven),
+            Fieldset("对照“七个有力”自评（可选）", *seven),
         )
 
     def model_data(self):

@@ -26,8 +26,8 @@ def phase1_obligations(campaign, user, assignment):
         f2 = Form2.objects.filter(campaign=campaign, organization=org).first()
         items = []
         for key, obj, label, url_name in (
-            ("form1", f1, "填写并提交\"一院一品牌\"申报表（附件1）", "submissions:form1"),
-            ("form2", f2, "审核本单位各支部信息并提交\"一支部一特色\"汇总表（附件2）", "submissions:form2"),
+            ("form1", f1, "填写并提交“一院一品牌”申报表（附件1）", "submissions:form1"),
+            ("form2", f2, "审核本单位各支部信息并提交“一支部一特色”汇总表（附件2）", "submissions:form2"),
         ):
             label_state, code = _state(obj)
             items.append(obligations.Obligation(
@@ -42,7 +42,7 @@ def phase1_obligations(campaign, user, assignment):
         done = bool(row and (row.state in {RowState.SUBMITTED, RowState.SKIPPED} or row.form.state in DONE_STATES))
         label_state, code = _state(row)
         return [obligations.Obligation(
-            key="form2_row", label="填写本支部\"一支部一特色\"信息", organization=org, due_at=effective_due(d, org),
+            key="form2_row", label="填写本支部“一支部一特色”信息", organization=org, due_at=effective_due(d, org),
             deadline_kind=DeadlineKind.DESIGN, url=reverse("submissions:row", args=[campaign.pk, org.pk]), done=done,
             state=label_state, comment=row.college_comment if row and row.state == RowState.RETURNED else "",
             extra={"state_code": code},
@@ -79,14 +79,14 @@ def phase3_obligations(campaign, user, assignment):
         branch_entries = [e for e in entries if e.track == Track.BRANCH]
         due = effective_due(d, org)
         items = [obligations.Obligation(
-            key="entry_brand", label="提交\"十佳党建品牌\"申报（附件3、创建总结报告、\"三个一\"成果）", organization=org,
+            key="entry_brand", label="提交“十佳党建品牌”申报（附件3、创建总结报告、“三个一”成果）", organization=org,
             due_at=due, deadline_kind=DeadlineKind.REVIEW, url=reverse("submissions:entries", args=[campaign.pk, org.pk]),
             done=bool(brand and brand.state in done_states), state=brand.get_state_display() if brand else "未开始",
             comment=brand.check_comment if brand and brand.state == EntryState.RETURNED else "",
             extra={"state_code": brand.state if brand else "not_started",
                    "missing": entry_missing(brand) if brand else ["附件3"]},
         ), obligations.Obligation(
-            key="entry_recommend", label="推荐 1–2 个支部参加\"十佳特色支部\"评比并提交其申报", organization=org,
+            key="entry_recommend", label="推荐 1–2 个支部参加“十佳特色支部”评比并提交其申报", organization=org,
             due_at=due, deadline_kind=DeadlineKind.REVIEW, url=reverse("submissions:entries", args=[campaign.pk, org.pk]),
             done=bool(branch_entries) and all(e.state in done_states for e in branch_entries),
             state=f"已推荐 {len(branch_entries)} 个" if branch_entries else "未推荐",
@@ -99,7 +99,7 @@ def phase3_obligations(campaign, user, assignment):
         if entry is None:
             return []
         return [obligations.Obligation(
-            key="entry_branch", label="填写\"十佳特色支部\"申报（附件3、\"三个一\"成果）", organization=org,
+            key="entry_branch", label="填写“十佳特色支部”申报（附件3、“三个一”成果）", organization=org,
             due_at=effective_due(d, org), deadline_kind=DeadlineKind.REVIEW,
             url=reverse("submissions:entry", args=[entry.pk]), done=entry.state in done_states,
             state=entry.get_state_display(), comment=entry.check_comment if entry.state == EntryState.RETURNED else "",
@@ -107,7 +107,7 @@ def phase3_obligations(campaign, user, assignment):
         )]
     if assignment.role == Role.ADMIN:
         n = Entry.objects.filter(campaign=campaign, state=EntryState.SUBMITTED).count()
-        return [obligations.Obligation(key="formal_check", label=f"\"十佳\"申报形式审查（待审查 {n} 份）",
+        return [obligations.Obligation(key="formal_check", label=f"“十佳”申报形式审查（待审查 {n} 份）",
                                        url=reverse("submissions:formal_check", args=[campaign.pk]), done=n == 0,
                                        deadline_kind=DeadlineKind.REVIEW)]
     return []

@@ -12,11 +12,13 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.typography import html_cn_quotes
+
 from . import completeness, queries
 from .models import StandardKind
 
 CACHE_DIR = "pdfcache"
-LAYOUT_VERSION = "5"  # bump when the PDF templates change
+LAYOUT_VERSION = "6"  # bump when the PDF templates change
 
 
 def _cache_key(kind, obj, extra=""):
@@ -39,7 +41,7 @@ def _logo_data_uri(form1):
 def render_html_to_pdf(html):
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html_cn_quotes(html), base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def form1_html(form):
@@ -96,11 +98,16 @@ def entry_pdf(entry, use_cache=True):
 
 
 def pdf_response(data, filename):
-    """An inline PDF download with a UTF-8 (Chinese) file name."""
-    from urllib.parse import quote
-
+    """An inline PDF download with a UTF-8 (Chinese) file name (RFC 5987/6266)."""
     from django.http import HttpResponse
 
+    from core.http import content_disposition
+
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     return response
+
+
+def document_filename(campaign, org, label, ext="pdf"):
+    """2026年度-机械工程学院党委-附件1.pdf: the year, the organisation, what the document is."""
+    return f"{campaign.year}年度-{org.name}-{label}.{ext}"

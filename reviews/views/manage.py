@@ -81,7 +81,7 @@ def _tie_break_labels(track):
     out = ["最终得分"]
     for item in track.tie_break or []:
         if item.startswith("criterion:"):
-            out.append(f"指标\"{names.get(item.split(':', 1)[1], '?')}\"平均分")
+            out.append(f"指标“{names.get(item.split(':', 1)[1], '?')}”平均分")
         else:
             out.append(TieBreak(item).label)
     return out

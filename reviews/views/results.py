@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from campaigns.queries import current_campaign
 from organizations.models import User
+from submissions.pdf import pdf_response
 
 from .. import exports, pdf, policy, queries, services
 from ..forms import ObjectionForm
@@ -106,6 +107,5 @@ class SheetPdfView(TrackMixin, View):
             raise Http404
         j = get_object_or_404(User, pk=judge, judging_tracks=t)
         data = pdf.sheet_pdf(t, j, round)
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f"inline; filename=sheet-{t.campaign.year}-{t.track}-{j.username}.pdf"
-        return response
+        name = f"{t.campaign.year}年度-{t.get_track_display()}-{Round(round).label}评分表-{j.display_name}.pdf"
+        return pdf_response(data, name)

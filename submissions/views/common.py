@@ -10,7 +10,7 @@ from organizations.models import Level, Organization
 from ..models import Form1, Form2
 
 FORM_MODELS = {"form1": Form1, "form2": Form2}
-FORM_TITLES = {"form1": "附件1 \"一院一品牌\"申报表", "form2": "附件2 \"一支部一特色\"汇总表"}
+FORM_TITLES = {"form1": "附件1 “一院一品牌”申报表", "form2": "附件2 “一支部一特色”汇总表"}
 
 
 class CampaignOrgMixin(PermissionRequiredMixin):

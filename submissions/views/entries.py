@@ -64,7 +64,7 @@ class EntriesHomeView(CampaignOrgMixin, TemplateView):
                     return self.render_to_response(self.get_context_data(recommend_form=form))
                 entry = services.recommend_branch(campaign, form.cleaned_data["branch"], form.cleaned_data["rank"],
                                                   by=request.user)
-                messages.success(request, f"已推荐 {entry.organization.name}（排序 {entry.rank}）参加\"十佳特色支部\"评比。")
+                messages.success(request, f"已推荐 {entry.organization.name}（排序 {entry.rank}）参加“十佳特色支部”评比。")
             elif action == "withdraw":
                 entry = get_object_or_404(Entry, pk=request.POST.get("entry"), college=college, campaign=campaign)
                 services.withdraw_entry(entry, by=request.user)
@@ -226,7 +226,7 @@ class EntryPdfView(EntryMixin, View):
 
     def get(self, request, pk):
         entry = self.get_entry()
-        name = f"{entry.organization.name}-附件3-{entry.get_track_display()}-{entry.campaign.year}.pdf"
+        name = pdf.document_filename(entry.campaign, entry.organization, f"附件3-{entry.get_track_display()}")
         return pdf.pdf_response(pdf.entry_pdf(entry), name)
 
 
@@ -262,4 +262,4 @@ class MyEntriesRedirectView(CurrentCampaignView):
         entry = Entry.objects.filter(campaign=campaign, organization_id__in=roles.branch_ids(request.user)).first()
         if entry:
             return redirect("submissions:entry", entry.pk)
-        raise PermissionDenied("本支部尚未被推荐参加\"十佳特色支部\"评比。")
+        raise PermissionDenied("本支部尚未被推荐参加“十佳特色支部”评比。")

@@ -64,7 +64,8 @@ class PdfView(FormKindMixin, View):
         if obj is None:
             raise Http404("尚未填写，无法生成 PDF。")
         data = pdf.form_pdf(kind, obj)
-        return pdf.pdf_response(data, f"{obj.organization.name}-{'附件1' if kind == 'form1' else '附件2'}-{obj.campaign.year}.pdf")
+        label = "附件1" if kind == "form1" else "附件2"
+        return pdf.pdf_response(data, pdf.document_filename(obj.campaign, obj.organization, label))
 
 
 class ScanUploadView(CappedUploadMixin, FormKindMixin, View):

@@ -147,5 +147,5 @@ def test_summary_page_shows_states_for_college_and_admin(world, client_for, phas
 
 def test_branch_home_shows_todo_with_deadline_and_days_left(world, client_for, phase1):
     body = client_for(world.users.branch).get(reverse("home")).content.decode()
-    assert "填写本支部\"一支部一特色\"信息" in body.replace("&quot;", '"')
+    assert "填写本支部“一支部一特色”信息" in body
     assert "截止 5月15日" in body and "剩余 <strong>7</strong> 天" in body

@@ -25,8 +25,8 @@ from reviews.models import Assignment, JudgingTrack
 from submissions.models import Attachment, AttachmentKind, Entry, EntryState, Track
 
 OVERVIEW = ("一、创建背景\n学院党委坚持以习近平新时代中国特色社会主义思想为指导，立足学科特色，围绕立德树人根本任务……\n\n"
-            "二、主要做法\n1. 建立\"党建+学科\"双融合工作机制；2. 实施党员先锋岗和教工党支部书记\"双带头人\"培育工程；"
-            "3. 打造\"三会一课\"+主题党日特色载体。\n\n三、创建成效\n近三年获批省级以上教学科研平台 3 个，"
+            "二、主要做法\n1. 建立“党建+学科”双融合工作机制；2. 实施党员先锋岗和教工党支部书记“双带头人”培育工程；"
+            "3. 打造“三会一课”+主题党日特色载体。\n\n三、创建成效\n近三年获批省级以上教学科研平台 3 个，"
             "学生党员在各类竞赛中获奖 40 余项……\n\n四、经验启示\n坚持党建引领、问题导向、项目化推进。")
 
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 defaults={"college": college, "rank": rank, "state": EntryState.PASSED, "leader": college.secretary_name,
                           "title": f"{college.name[:2]}{'先锋' if track == Track.BRAND else '红烛'}工程", "members": 60,
                           "overview": OVERVIEW, "negative_list_declared": True, "started_on": dt.date(campaign.year - 1, 9, 1),
-                          "honours": "2024年 省级党建工作样板支部\n2025年 全国高校\"双带头人\"教师党支部书记工作室"},
+                          "honours": "2024年 省级党建工作样板支部\n2025年 全国高校“双带头人”教师党支部书记工作室"},
             )
             if entry.state == EntryState.PASSED:
                 out.append(entry)
