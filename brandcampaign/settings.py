@@ -332,7 +332,8 @@ def CAS_SESSION_FACTORY():  # noqa: N802 (a setting django-cas-ng calls)
 # styles allow inline style attributes (templates and htmx's indicator style use them).
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
-MIDDLEWARE += ["csp.middleware.CSPMiddleware", "core.edge.PermissionsPolicyMiddleware"]  # noqa: F405
+MIDDLEWARE += ["csp.middleware.CSPMiddleware", "core.edge.PermissionsPolicyMiddleware",  # noqa: F405
+               "organizations.cas.CasFormActionMiddleware"]
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

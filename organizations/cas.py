@@ -176,3 +176,23 @@ def forget_ticket(request):
         return False
     deleted, _ = SessionTicket.objects.filter(session_key=key[:SESSION_KEY_MAXLENGTH]).delete()
     return bool(deleted)
+
+
+class CasFormActionMiddleware:
+    """With 统一身份认证 on, pages may send a form (退出登录) that redirects to the CAS server: the CSP's
+    form-action (otherwise 'self' only) must allow the CAS server's origin, or the browser aborts the logout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        server = getattr(settings, "CAS_SERVER_URL", None)
+        if server:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(server)
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), f"{parts.scheme}://{parts.netloc}"]
+            response._csp_update = update
+        return response

@@ -83,7 +83,7 @@ def test_the_policy_really_blocks_inline_script(page, site):
     page.goto("/accounts/login/")
     page.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';
                            document.body.appendChild(s); }""")
-    page.wait_for_function("window.__cspViolations.length > 0")
+    page.wait_for_function("() => window.__cspViolations.length > 0")
     assert page.evaluate("window.__ran") is None
     assert any("script-src" in v for v in violations(page))
 

@@ -70,10 +70,10 @@ def test_from_publishing_to_viewing_on_a_phone(browser, phase4_site, login, scre
     # the micro-video: metadata through the Range-capable file view, a poster frame, seeking
     video = phone.locator("video")
     assert video.get_attribute("preload") == "metadata"
-    phone.wait_for_function("document.querySelector('video').readyState >= 1")
+    phone.wait_for_function("() => document.querySelector('video').readyState >= 1")
     assert phone.evaluate("document.querySelector('video').duration") == pytest.approx(6, abs=0.5)
     phone.evaluate("document.querySelector('video').currentTime = 4")
-    phone.wait_for_function("!document.querySelector('video').seeking && document.querySelector('video').currentTime > 3")
+    phone.wait_for_function("() => !document.querySelector('video').seeking && document.querySelector('video').currentTime > 3")
     poster = video.get_attribute("poster")
     if poster:  # extracted by a Celery task: may lag behind on a real worker
         response = phone.request.get(poster)

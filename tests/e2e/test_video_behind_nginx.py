@@ -49,10 +49,10 @@ def test_video_seeks_through_nginx_and_others_get_404(browser, behind_nginx, log
     login(page, "college1", expect_url=None)
     page.wait_for_url(f"{nginx.url}/")
     page.goto(path)  # Chromium's own player for a video document
-    page.wait_for_function("document.querySelector('video') && document.querySelector('video').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('video') && document.querySelector('video').readyState >= 1")
     assert page.evaluate("document.querySelector('video').duration") == pytest.approx(6, abs=0.5)
     page.evaluate("document.querySelector('video').currentTime = 4")
-    page.wait_for_function("!document.querySelector('video').seeking && document.querySelector('video').currentTime > 3")
+    page.wait_for_function("() => !document.querySelector('video').seeking && document.querySelector('video').currentTime > 3")
     screenshot(page, "video-behind-nginx")
     # a Range request with the browser's session: answered 206 by nginx (X-Accel-Redirect consumed)
     response = page.request.get(path, headers={"Range": "bytes=100-199"})
