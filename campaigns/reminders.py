@@ -38,7 +38,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.tasks import enqueue_on_commit
 from core.tasks import send as send_task
 from notify import delivery as notify_delivery
 from organizations.models import Role, RoleAssignment
@@ -464,8 +463,7 @@ def queue(planned, *, by=None, now=None):
             )
         Notification.objects.bulk_create(notifications, batch_size=500)
         ids = [row[0] for row in mine]
-        for start in range(0, len(ids), DELIVERY_CHUNK):
-            enqueue_on_commit(_deliver_task(), list(ids[start : start + DELIVERY_CHUNK]))
+        transaction.on_commit(lambda: enqueue_delivery(ids))  # enqueue_delivery never raises (core.tasks.send)
         reminder_notices.record_group_notices([(pk, by_key[(d, r, s)]) for pk, d, r, s in mine])
     return ids
 

@@ -163,7 +163,7 @@ def revoke_role(assignment, *, by, note=""):
     from .models import Role, RoleAssignment
 
     _require_admin(by)
-    ra = RoleAssignment.objects.select_for_update().select_related("organization").get(pk=assignment.pk)
+    ra = RoleAssignment.objects.select_for_update(of=("self",)).select_related("organization").get(pk=assignment.pk)
     if not ra.is_active:
         raise AccountError("该角色已撤销。")
     if ra.role == Role.ADMIN and ra.user_id == by.pk:

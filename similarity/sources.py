@@ -62,7 +62,7 @@ def _doc_source(att, campaign, label, entry_id=None):
     return Source(kind=SourceKind.DOCUMENT, object_id=att.pk, campaign_id=campaign.pk, year=campaign.year,
                   organization_id=att.organization_id, college_id=_college_of(att.organization),
                   label=f"{label}：{att.original_name}（{att.organization.name}）",
-                  source_hash=att.sha256 or f"size:{att.size}:{att.file.name}",
+                  source_hash=att.sha256 or hashlib.sha256(f"size:{att.size}:{att.file.name}".encode()).hexdigest(),
                   produce=lambda: extract.document_text(att), entry_id=entry_id)
 
 

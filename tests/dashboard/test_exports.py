@@ -12,7 +12,7 @@ from dashboard import exports, services
 from dashboard.models import ExportJob, ExportStatus
 from dashboard.queries import Filters, parse_filters
 
-from ..xlsx_checks import HOSTILE, column_width
+from ..xlsx_checks import HOSTILE, column_width, needs_unchecked_lengths
 from .helpers import LONG_INTRO, export_job, fill
 
 
@@ -295,6 +295,7 @@ MUST_HOLD = {  # a few of each export's user-text columns, to be sure the data r
 
 
 @pytest.mark.parametrize("kind", list(exports.KINDS))
+@needs_unchecked_lengths
 def test_every_export_survives_hostile_text_in_every_text_column(filled, client_for, kind):
     from ..xlsx_checks import KINDS, check_hostile, store_hostile, surrogate_on_load
 
@@ -320,6 +321,7 @@ def test_every_export_survives_hostile_text_in_every_text_column(filled, client_
     assert check_hostile(response.content, "surrogate")
 
 
+@needs_unchecked_lengths
 def test_hostile_export_keeps_beijing_times_in_both_readers(filled, client_for):
     from ..xlsx_checks import open_both, store_hostile
 

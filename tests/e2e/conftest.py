@@ -99,10 +99,12 @@ def site(request):
 
 
 @pytest.fixture
-def page(browser, site):
-    """A fresh browser context (no cookies) per test; asset errors are collected."""
+def page(browser, site, request):
+    """A fresh browser context (no cookies) per test; asset errors are collected. A test marked
+    `bypass_csp` (it injects a test tool such as axe-core) gets a context that ignores the CSP."""
     context = browser.new_context(
-        base_url=site.url, locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900}
+        base_url=site.url, locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900},
+        bypass_csp=request.node.get_closest_marker("bypass_csp") is not None,
     )
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from reviews import services
 
 from ..factories import CollegeFactory
+from ..xlsx_checks import needs_unchecked_lengths
 from .helpers import SCORING_DAY, brand_track, make_entry, make_judge, open_track, score
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
@@ -111,6 +112,7 @@ MUST_HOLD = {"reviews:matrix_xlsx": ["申报单位", "推荐单位", "评委", "
 
 
 @pytest.mark.parametrize("url", list(MUST_HOLD))
+@needs_unchecked_lengths
 def test_score_exports_survive_hostile_text_in_every_text_column(scored, client_for, url):
     from ..xlsx_checks import HOSTILE, KINDS, check_hostile, store_hostile, surrogate_on_load
 
