@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from .test_phase1_journey import open_as
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.live_server_only]  # changes branch1's password
 
 
 def test_locked_out_user_gets_unlocked_and_sets_a_new_password(browser, site, login, attempt_login, screenshot):
