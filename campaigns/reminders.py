@@ -38,6 +38,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.outbox import Tally
 from core.tasks import send as send_task
 from notify import delivery as notify_delivery
 from organizations.models import Role, RoleAssignment
@@ -493,16 +494,7 @@ def enqueue_delivery(ids):
 # --- Deliver ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Delivery:
-    sent: int = 0
-    failed: int = 0
-    cancelled: int = 0
-    retry_ids: list = field(default_factory=list)
-    retry_in: int = 0
-
-    def as_dict(self):
-        return {"sent": self.sent, "failed": self.failed, "cancelled": self.cancelled, "retry": len(self.retry_ids)}
+Delivery = Tally  # one pass of the outbox (core.outbox)
 
 
 def _still_owed(rows, now):

@@ -13,12 +13,12 @@ Each channel is its own row and its own task: a failing robot never holds up e-m
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.outbox import Tally
 from core.tasks import send as send_task
 
 from . import crypto, platforms
@@ -38,16 +38,7 @@ def backoff(attempt):
     return steps[min(max(attempt, 1), len(steps)) - 1]
 
 
-@dataclass
-class Result:
-    sent: int = 0
-    failed: int = 0
-    cancelled: int = 0
-    retry_ids: list = field(default_factory=list)
-    retry_in: int = 0
-
-    def as_dict(self):
-        return {"sent": self.sent, "failed": self.failed, "cancelled": self.cancelled, "retry": len(self.retry_ids)}
+Result = Tally  # one pass of the outbox (core.outbox)
 
 
 def _send(row):

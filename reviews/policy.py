@@ -23,6 +23,8 @@ from .models import Round, Stage
 
 BEFORE_CLOSED = {Stage.SETUP, Stage.SCORING, Stage.ROUND2}
 ADMIN_ONLY = "只有党委组织部管理员可以进行此操作。"
+APPROVERS_ONLY = "只有校领导（审定）账号可以在线审定拟表彰名单。"
+NOTHING_TO_APPROVE = "当前阶段为“{state}”，没有待审定的拟表彰名单。"
 
 
 # ---------------------------------------------------------------- who (defined once)
@@ -175,12 +177,10 @@ TRACK = Policy("track", {
     "propose": Action("提出拟表彰名单", _admin, {Stage.CLOSED}, denied=ADMIN_ONLY,
                       wrong_state="请先结束评分，再提出拟表彰名单。"),
     "approve": Action("记录党委审定", _admin, {Stage.PROPOSED}, denied=ADMIN_ONLY, wrong_state=_in_order(Stage.PROPOSED)),
-    "approve_online": Action("在线审定", _approver, {Stage.PROPOSED},
-                             denied="只有校领导（审定）账号可以在线审定拟表彰名单。",
-                             wrong_state="当前阶段为“{state}”，没有待审定的拟表彰名单。"),
-    "send_back": Action("退回拟表彰名单", _approver, {Stage.PROPOSED},
-                        denied="只有校领导（审定）账号可以在线审定拟表彰名单。",
-                        wrong_state="当前阶段为“{state}”，没有待审定的拟表彰名单。"),
+    "approve_online": Action("在线审定", _approver, {Stage.PROPOSED}, denied=APPROVERS_ONLY,
+                             wrong_state=NOTHING_TO_APPROVE),
+    "send_back": Action("退回拟表彰名单", _approver, {Stage.PROPOSED}, denied=APPROVERS_ONLY,
+                        wrong_state=NOTHING_TO_APPROVE),
     "publicity": Action("开始公示", _admin, {Stage.APPROVED}, denied=ADMIN_ONLY, wrong_state=_in_order(Stage.APPROVED)),
     "objection": Action("记录异议", _admin, {Stage.PUBLICITY}, denied=ADMIN_ONLY, wrong_state="只能在公示期间记录异议。"),
     "publish": Action("公布结果", _admin, {Stage.PUBLICITY}, _publicity_over, (_objections_handled,), denied=ADMIN_ONLY,
