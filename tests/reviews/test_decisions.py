@@ -6,7 +6,7 @@ import pytest
 
 from audit.models import AuditEntry
 from reviews import queries, services
-from reviews.models import Assignment, Award, JudgingTrack, Round, Stage
+from reviews.models import Assignment, Award, JudgingTrack, Round, ScoreSheet, Stage
 
 from ..factories import CollegeFactory
 from .helpers import SCORING_DAY, brand_track, make_entry, make_judge, open_track, points_for, score
@@ -88,7 +88,7 @@ def test_publicity_defaults_to_five_working_days_and_freezes_inputs(scored, at):
     assert track.inputs_frozen
     with pytest.raises(services.JudgingError):
         services.record_vote(track, w.entries[2], 9, by=admin)
-    sheet = services.ScoreSheet.objects.create(track=track, judge=w.judges[0], round=1, submitted_at=track.proposed_at)
+    sheet = ScoreSheet.objects.create(track=track, judge=w.judges[0], round=1, submitted_at=track.proposed_at)
     with pytest.raises(services.JudgingError):
         services.unlock_sheet(sheet, by=admin, reason="改分")
 

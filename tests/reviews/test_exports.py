@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reviews import services
+from reviews.models import Assignment
 
 from ..factories import CollegeFactory
 from ..xlsx_checks import needs_unchecked_lengths
@@ -28,7 +29,7 @@ def scored(world, at):
     score(w.track, w.j1, w.e1, 15, 25, 30, 20, 10)
     score(w.track, w.j1, w.e2, 10, 20, 20, 15, 5)
     score(w.track, w.j2, w.e1, 12, 22, 26, 18, 9)
-    a = services.Assignment.objects.get(track=w.track, judge=w.j2, entry=w.e2)
+    a = Assignment.objects.get(track=w.track, judge=w.j2, entry=w.e2)
     services.save_score(a, {}, by=w.j2, expected_version=a.version, abstain=True, abstain_reason="材料打不开")
     return w
 

@@ -1,0 +1,33 @@
+"""Every state change of the 十佳 judging: transactional, validated, version-checked, audited.
+
+Window, lock, conflict and stage rules are enforced here, so every path (view, admin, task,
+import) gets them. One module per part of the track's life:
+
+- `setup`: the track, its rubric, its judges, assignments and declared conflicts
+- `scoring`: round 1 opens, judges score and submit their sheets, 组织部 closes, committee votes
+- `decision`: 拟表彰名单, 审定 (online or on paper), 公示 and objections, 公布
+
+Callers import the package (`from reviews import services`); the names below are its API."""
+
+from ._common import WHOLE_NUMBER, JudgingError
+from .decision import (
+    MINUTES_MAX, add_working_days, approve, approve_online, handle_objection, open_publicity, propose, publish,
+    record_committee_decision, record_objection, send_back, stage_index,
+)
+from .scoring import (
+    clean_points, close_scoring, ensure_can_score, open_scoring, record_vote, save_score, submit_sheet, unlock_sheet,
+)
+from .setup import (
+    LATER_FIELDS, SETUP_ONLY_FIELDS, add_assignment, assign, create_track, declare_conflict, remove_assignment,
+    save_rubric, set_judges, update_track,
+)
+
+__all__ = [
+    "JudgingError", "WHOLE_NUMBER",
+    "create_track", "update_track", "save_rubric", "set_judges", "assign", "add_assignment", "remove_assignment",
+    "declare_conflict", "SETUP_ONLY_FIELDS", "LATER_FIELDS",
+    "open_scoring", "ensure_can_score", "clean_points", "save_score", "submit_sheet", "unlock_sheet",
+    "close_scoring", "record_vote",
+    "propose", "approve", "record_committee_decision", "approve_online", "send_back", "add_working_days",
+    "open_publicity", "record_objection", "handle_objection", "publish", "stage_index", "MINUTES_MAX",
+]
