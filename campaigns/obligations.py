@@ -33,8 +33,11 @@ class Obligation:
 
     @property
     def overdue(self):
-        d = self.days_left
-        return not self.done and d is not None and d < 0
+        """Past the due time and not done (the same rule as submissions.status; a deadline at 17:00
+        is overdue at 17:01, not from the next day on)."""
+        from django.utils import timezone
+
+        return not self.done and self.due_at is not None and timezone.now() > self.due_at
 
 
 def register(provider):

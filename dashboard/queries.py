@@ -9,28 +9,21 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Campaign, DeadlineKind
-from campaigns.queries import current_campaign, deadlines_by_kind, effective_due, extension_map
+from campaigns.models import Campaign
+from campaigns.queries import current_campaign
 from core.params import QueryForm, id_choice
 from organizations.models import TYPES_BY_LEVEL, Level, Organization, OrgType
 from submissions.models import (
-    NOT_STARTED_LABEL, Entry, EntryState, Form1, Form2, FormState, Outcome, OutcomeType, RowState, Track,
+    NOT_STARTED_LABEL, Entry, EntryState, Form1, Form2, FormState, Outcome, OutcomeType, Track,
 )
-from submissions.completeness import entry_missing
+from submissions import status
+from submissions.status import three_missing  # noqa: F401 (the exports read it from here)
 from submissions.queries import campaign_months, month_label
 
-FORM_DONE = {FormState.SUBMITTED, FormState.ACCEPTED}
-ENTRY_DONE = {EntryState.SUBMITTED, EntryState.PASSED}
-THREE_SLOTS = ("experience_doc_id", "case_doc_id", "video_id")
+FORM_DONE, ENTRY_DONE = status.FORM_DONE, status.ENTRY_DONE
 
 # The required items of a 院级 org, in matrix order.
-ITEMS = [
-    ("form1", "附件1 一院一品牌申报表"),
-    ("form2", "附件2 一支部一特色汇总表"),
-    ("brand", "十佳党建品牌（附件3）"),
-    ("recommend", "十佳特色支部推荐"),
-    ("three", "“三个一”成果"),
-]
+ITEMS = status.COLLEGE_ITEMS
 ITEM_SHORT = {"form1": "附件1", "form2": "附件2", "brand": "十佳党建品牌", "recommend": "支部推荐", "three": "三个一"}
 
 # The state filter: one vocabulary over forms and entries.
@@ -131,109 +124,37 @@ def colleges(org_type=""):
     return qs
 
 
-def _form_cell(key, campaign, org, form, due, now):
-    url = reverse(f"submissions:{key}", args=[campaign.pk, org.pk])
-    if form is None:
-        return Cell(key, "not_started", NOT_STARTED_LABEL, url, due=due, overdue=bool(due and now > due))
-    done = form.state in FORM_DONE
-    return Cell(key, form.state, form.get_state_display(), url, submitted_at=form.submitted_at, due=due, done=done,
-                overdue=not done and bool(due and now > due))
-
-
-def _entry_state_cell(key, entry, fallback_url, due, now):
-    if entry is None:
-        return Cell(key, "not_started", NOT_STARTED_LABEL, fallback_url, due=due, overdue=bool(due and now > due))
-    done = entry.state in ENTRY_DONE
-    return Cell(key, entry.state, entry.get_state_display(), reverse("submissions:entry", args=[entry.pk]),
-                submitted_at=entry.submitted_at, due=due, done=done, overdue=not done and bool(due and now > due))
-
-
-def _recommend_cell(entries, url, review, extensions, college, now):
-    due = effective_due(review, college, extensions)
-    if not entries:
-        return Cell("recommend", "not_started", "未推荐", url, due=due, overdue=bool(due and now > due))
-    states = {e.state for e in entries}
-    if EntryState.RETURNED in states:
-        code = EntryState.RETURNED
-    elif EntryState.DRAFT in states:
-        code = EntryState.DRAFT
-    elif states == {EntryState.PASSED}:
-        code = EntryState.PASSED
-    else:
-        code = EntryState.SUBMITTED
-    late = [e for e in entries if e.state not in ENTRY_DONE and review
-            and now > effective_due(review, e.organization, extensions)]
-    names = "、".join(f"{e.rank or '-'}. {e.organization.name}（{e.get_state_display()}）" for e in entries)
-    submitted = [e.submitted_at for e in entries if e.submitted_at]
-    return Cell("recommend", code, f"已推荐 {len(entries)} 个", url, submitted_at=max(submitted) if submitted else None,
-                due=due, done=all(e.state in ENTRY_DONE for e in entries), overdue=bool(late), note=names)
-
-
-def three_missing(entry):
-    """The "三个一" labels an entry still lacks (no queries)."""
-    from submissions.services import FILE_SLOTS
-
-    return [FILE_SLOTS[slot[:-3]][1] for slot in THREE_SLOTS if getattr(entry, slot) is None]
-
-
-def _three_cell(brand, branch_entries, url):
-    entries = ([brand] if brand else []) + list(branch_entries)
-    if not entries:
-        return Cell("three", "not_started", NOT_STARTED_LABEL, url)
-    lacking = [(e, three_missing(e)) for e in entries]
-    n_missing = sum(len(m) for _, m in lacking)
-    have = 3 * len(entries) - n_missing
-    note = "；".join(f"{e.organization.name}缺{'、'.join(m)}" for e, m in lacking if m)
-    target = reverse("submissions:entry", args=[brand.pk]) if brand else url
-    if n_missing:
-        return Cell("three", "incomplete", f"{have}/{3 * len(entries)}", target, note=note)
-    return Cell("three", "complete", f"齐全 {have}/{3 * len(entries)}", target, done=True)
+def _cell(item, url):
+    return Cell(item.key, item.code, item.label, url, submitted_at=item.submitted_at, due=item.due, done=item.done,
+                overdue=item.overdue, note=item.note)
 
 
 def college_lines(filters, now=None):
-    """One CollegeLine per active 院级 org (type filter applied, then the state filter). 6 queries."""
+    """One CollegeLine per active 院级 org (type filter applied, then the state filter), built from
+    the one completeness read (submissions.status). 5 queries."""
     campaign = filters.campaign
     if campaign is None:
         return []
-    now = now or timezone.now()
-    deadlines = deadlines_by_kind(campaign)
-    design, review = deadlines.get(DeadlineKind.DESIGN), deadlines.get(DeadlineKind.REVIEW)
-    extensions = extension_map(campaign.pk)
     orgs = list(colleges(filters.org_type))
-    form1s = {f.organization_id: f for f in Form1.objects.filter(campaign=campaign).defer(
-        "foundation", "honours", "connotation", "goals", "measures", "schedule", "expected_results", "guarantees",
-        "self_assessment", "logo_meaning")}
-    form2s = {
-        f.organization_id: f
-        for f in Form2.objects.filter(campaign=campaign).annotate(
-            n_ready=Count("rows", filter=Q(rows__state__in=[RowState.SUBMITTED, RowState.SKIPPED])),
-            n_rows=Count("rows"),
-        )
-    }
-    brands, recommended = {}, {}
-    for e in (Entry.objects.filter(campaign=campaign).select_related("organization")
-              .defer("honours", "check_comment").order_by("rank", "pk")):
-        if e.track == Track.BRAND:
-            brands[e.college_id] = e
-        else:
-            recommended.setdefault(e.college_id, []).append(e)
+    statuses = status.colleges_status(campaign, orgs, now, with_rows=False)
     lines = []
     for org in orgs:
-        line = CollegeLine(org=org, n_branches=org.n_branches, form1=form1s.get(org.pk), form2=form2s.get(org.pk),
-                           brand=brands.get(org.pk), branch_entries=recommended.get(org.pk, []))
-        due1 = effective_due(design, org, extensions) if design else None
-        due3 = effective_due(review, org, extensions) if review else None
-        entries_url = reverse("submissions:entries", args=[campaign.pk, org.pk])
-        line.cells["form1"] = _form_cell("form1", campaign, org, line.form1, due1, now)
-        line.cells["form2"] = _form_cell("form2", campaign, org, line.form2, due1, now)
-        ready = getattr(line.form2, "n_ready", 0)
-        line.cells["form2"].note = f"支部完成 {ready}/{org.n_branches}"
-        line.cells["brand"] = _entry_state_cell("brand", line.brand, entries_url, due3, now)
-        line.cells["recommend"] = _recommend_cell(line.branch_entries, entries_url, review, extensions, org, now)
-        line.cells["three"] = _three_cell(line.brand, line.branch_entries, entries_url)
-        if line.brand is not None:
-            missing = entry_missing(line.brand)
-            line.cells["brand"].note = ("缺：" + "、".join(missing)) if missing else "材料齐全"
+        st = statuses[org.pk]
+        items = st.items
+        line = CollegeLine(org=org, n_branches=org.n_branches, form1=st.form1, form2=st.form2, brand=st.brand,
+                           branch_entries=[i.obj for i in st.branch_entries])
+        args = [campaign.pk, org.pk]
+        entries_url = reverse("submissions:entries", args=args)
+        line.cells["form1"] = _cell(items["form1"], reverse("submissions:form1", args=args))
+        line.cells["form2"] = _cell(items["form2"], reverse("submissions:form2", args=args))
+        line.cells["form2"].note = f"支部完成 {st.rows_ready}/{org.n_branches}"
+        brand = items["brand"]
+        line.cells["brand"] = _cell(brand, reverse("submissions:entry", args=[brand.obj.pk]) if brand.obj else entries_url)
+        if brand.obj is not None:
+            line.cells["brand"].note = ("缺：" + "、".join(brand.missing)) if brand.missing else "材料齐全"
+        line.cells["recommend"] = _cell(items["recommend"], entries_url)
+        line.cells["three"] = _cell(items["three"], reverse("submissions:entry", args=[brand.obj.pk])
+                                    if brand.obj else entries_url)
         if filters.state and not line.has_state(filters.state):
             continue
         lines.append(line)

@@ -1,16 +1,15 @@
-"""Who may see the dashboard and take exports: 组织部管理员 only (exports carry phone numbers and e-mails)."""
+"""Who may see the dashboard and take exports: 组织部管理员 only (exports carry phone numbers and e-mails).
+
+An export job's actions come from its policy table (dashboard/policy.py)."""
 
 import rules
 
 from organizations.rules import is_zzb_admin
 
-
-@rules.predicate
-def started_job(user, job):
-    return job is not None and job.created_by_id is not None and job.created_by_id == user.pk
-
+from .policy import EXPORT
 
 rules.add_perm("dashboard.view_dashboard", is_zzb_admin)
 rules.add_perm("dashboard.export", is_zzb_admin)
-# The creator (while still an admin or not) and any admin may fetch a finished file.
-rules.add_perm("dashboard.view_export_job", is_zzb_admin | started_job)
+rules.add_perm("dashboard.view_export_job", EXPORT.permission("view"))
+for _action in EXPORT:
+    rules.add_perm(f"dashboard.export_job.{_action}", EXPORT.permission(_action))

@@ -12,6 +12,7 @@ from core import jobs
 
 from . import exports, queries
 from .models import ExportJob, ExportStatus
+from .policy import EXPORT
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,9 @@ def start_job(kind, filters, *, by):
 
 
 def retry_job(job, by):
-    """重试 a failed export (core.jobs.retry: audited, queued after commit). False when not failed."""
+    """重试 a failed export (core.jobs.retry: audited, queued after commit). Refused (Chinese reason,
+    from the EXPORT policy table) unless it failed and `by` is 组织部; False when another click won."""
+    EXPORT.require("retry", by, job)
     return jobs.retry(jobs.EXPORT, job, by, record=audit.record)
 
 

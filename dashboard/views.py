@@ -11,6 +11,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
 from core.http import file_response
+from core.policy import Refused
 
 from . import exports, queries, services
 from .models import ExportJob
@@ -107,8 +108,9 @@ class JobRetryView(JobMixin, View):
 
     def post(self, request, uuid):
         job = self.get_permission_object()
-        if services.retry_job(job, by=request.user):
-            messages.success(request, "已重新开始导出。")
-        else:
-            messages.info(request, "该导出任务未失败，无需重试。")
+        try:
+            if services.retry_job(job, by=request.user):
+                messages.success(request, "已重新开始导出。")
+        except Refused as exc:
+            messages.error(request, "；".join(exc.messages))
         return redirect("dashboard:job", job.uuid)

@@ -1,20 +1,15 @@
-"""Who may see and manage the showcase. Visitors need no rule: they see published items only."""
+"""Who may see and manage the showcase. Visitors need no rule: they see published items only.
+
+An item's and a booklet's actions come from their policy tables (showcase/policy.py)."""
 
 import rules
 
-from organizations.rules import is_zzb_admin, leads_org
+from organizations.rules import is_zzb_admin
 
-
-@rules.predicate
-def leads_item_org(user, item):
-    """Secretary of the item's org (or of the 院级 org above the item's branch): may preview."""
-    return item is not None and leads_org(user, item.organization)
-
-
-@rules.predicate
-def item_is_published(user, item):
-    return item is not None and item.is_published
-
+from .policy import BOOKLET, ITEM, may_view_item
 
 rules.add_perm("showcase.manage", is_zzb_admin)
-rules.add_perm("showcase.view_item", item_is_published | is_zzb_admin | leads_item_org)
+rules.add_perm("showcase.view_item", may_view_item)  # visitors too: not a workflow action
+for _policy in (ITEM, BOOKLET):
+    for _action in _policy:
+        rules.add_perm(f"showcase.{_policy.name}.{_action}", _policy.permission(_action))

@@ -15,6 +15,7 @@ from core.tasks import enqueue_on_commit
 from organizations.models import Level
 from submissions.models import Entry, Form1, Form2Row, Outcome
 
+from . import policy
 from .models import Award, Booklet, BookletStatus, ItemKind, ItemOutcome, ShowcaseItem
 
 IMAGE_KINDS = {"jpeg", "png"}
@@ -126,6 +127,7 @@ def build_search_text(item, outcomes):
 @transaction.atomic
 def pick(campaign, organization, kind, by):
     """组织部 picks an org's brand (院级) or 特色 (支部) for the showcase: a snapshot, not yet published."""
+    policy.YEAR.require("pick", by, campaign)
     if kind == ItemKind.BRAND and organization.level != Level.COLLEGE:
         raise ValidationError("党建品牌只能来自院(处)级党组织。")
     if kind == ItemKind.BRANCH and organization.level != Level.BRANCH:
@@ -163,6 +165,7 @@ def judged_award(item):
 @transaction.atomic
 def refresh(item, by):
     item = ShowcaseItem.objects.select_for_update().get(pk=item.pk)
+    policy.ITEM.require("refresh", by, item)
     take_snapshot(item)
     record(by, item, "update", organization=item.organization, note="从申报材料更新展示内容")
     return item
@@ -171,6 +174,7 @@ def refresh(item, by):
 @transaction.atomic
 def publish(item, by, award=None):
     item = ShowcaseItem.objects.select_for_update().get(pk=item.pk)
+    policy.ITEM.require("publish", by, item)
     changes = {}
     if award is not None and award != item.award:
         _check_award(item, award)
@@ -191,6 +195,7 @@ def publish(item, by, award=None):
 @transaction.atomic
 def unpublish(item, by, note=""):
     item = ShowcaseItem.objects.select_for_update().get(pk=item.pk)
+    policy.ITEM.require("unpublish", by, item)
     if not item.is_published:
         return item
     item.is_published = False
@@ -209,6 +214,7 @@ def _check_award(item, award):
 def set_award(item, award, by):
     """Set the 十佳 badge. The judging app (reviews) calls this when it publishes its results."""
     item = ShowcaseItem.objects.select_for_update().get(pk=item.pk)
+    policy.ITEM.require("set_award", by, item)
     _check_award(item, award)
     if award == item.award:
         return item
@@ -220,6 +226,7 @@ def set_award(item, award, by):
 
 @transaction.atomic
 def create_booklet(campaign, items, by, title=""):
+    policy.YEAR.require("create_booklet", by, campaign)
     items = list(items)
     if not items:
         raise ValidationError("请至少选择一个条目。")
@@ -236,7 +243,8 @@ def create_booklet(campaign, items, by, title=""):
 
 
 def retry_booklet(booklet, by):
-    """重试 a failed booklet (core.jobs.retry: audited, queued after commit)."""
+    """重试 a failed booklet (core.jobs.retry: audited, queued after commit); the BOOKLET policy says who and when."""
+    policy.BOOKLET.require("retry", by, booklet)
     if not jobs.retry(jobs.BOOKLET, booklet, by, record=record):
         raise ValidationError("只有生成失败的汇编可以重试。")
 

@@ -4,7 +4,8 @@ from django.db.models import Count, Prefetch, Q
 
 from organizations.models import Level, Organization
 
-from .models import NOT_STARTED_LABEL, Form1, Form2, Form2Row, FormState, RowState
+from . import status
+from .models import NOT_STARTED_LABEL, Form1, Form2, Form2Row, FormState
 
 
 def form2_with_rows(campaign, college):
@@ -37,33 +38,29 @@ def state_code(obj):
 
 
 def progress(campaign, org_type=None, state=None):
-    """One line per active 院级 org: 附件1 and 附件2 state and row counts. 3 queries."""
-    colleges = (
+    """One line per active 院级 org: 附件1 and 附件2 state and row counts, from the one completeness
+    read (submissions.status). 3 queries."""
+    colleges = list(
         Organization.objects.active()
         .filter(level=Level.COLLEGE)
         .annotate(n_branches=Count("children", filter=Q(children__is_active=True, children__level=Level.BRANCH)))
         .order_by("sort_order", "code")
+        .filter(**({"org_type": org_type} if org_type else {}))
     )
-    if org_type:
-        colleges = colleges.filter(org_type=org_type)
-    form1s = {f.organization_id: f for f in Form1.objects.filter(campaign=campaign)}
-    form2s = {
-        f.organization_id: f
-        for f in Form2.objects.filter(campaign=campaign).annotate(
-            n_ready=Count("rows", filter=Q(rows__state__in=[RowState.SUBMITTED, RowState.SKIPPED])),
-            n_rows=Count("rows"),
-        )
-    }
+    statuses = status.colleges_status(campaign, colleges, with_rows=False, with_entries=False)
     lines = []
     for c in colleges:
-        f1, f2 = form1s.get(c.pk), form2s.get(c.pk)
+        st = statuses[c.pk]
+        f1, f2 = st.items["form1"], st.items["form2"]
         line = {
             "org": c,
-            "form1": f1,
-            "form2": f2,
-            "form1_state": state_code(f1),
-            "form2_state": state_code(f2),
-            "rows_ready": getattr(f2, "n_ready", 0),
+            "form1": f1.obj,
+            "form2": f2.obj,
+            "form1_state": f1.code,
+            "form2_state": f2.code,
+            "form1_item": f1,
+            "form2_item": f2,
+            "rows_ready": st.rows_ready,
             "n_branches": c.n_branches,
         }
         if state and state not in {line["form1_state"], line["form2_state"]}:

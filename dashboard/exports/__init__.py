@@ -35,7 +35,7 @@ from .entries import CHECK_RESULT, ENTRY_COLUMNS, ENTRY_STATES, entries_count, e
 from .form1 import FORM1_COLUMNS, college_count, form1_workbook  # noqa: F401
 from .form2 import COMBINED_COLUMNS, FORM2_COLUMNS, form2_count, form2_workbook  # noqa: F401
 from .review_summary import REVIEW_COLUMNS, review_summary_workbook  # noqa: F401
-from .status import ROW_DONE, STATUS_COLUMNS, status_count, status_rows, status_workbook  # noqa: F401
+from .status import STATUS_COLUMNS, status_count, status_rows, status_workbook  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,9 @@
 
 from django.utils import timezone
 
-from campaigns.models import DeadlineKind
-from campaigns.queries import deadlines_by_kind, effective_due, extension_map
 from organizations.models import Level, Organization, OrgType
-from submissions.models import Entry, Form2Row, RowState, Track
-from submissions.completeness import entry_missing
+from submissions.models import Entry, Track
+from submissions.status import colleges_status
 
 from .. import queries
 from .common import Col, Writer, heading, yes_no
@@ -16,7 +14,6 @@ STATUS_COLUMNS = [
     Col("事项", 26, "wrap"), Col("状态", 14), Col("提交时间", 17, "datetime"), Col("截止时间（含延期）", 17, "datetime"),
     Col("是否逾期", 8), Col("说明", 40, "wrap"),
 ]
-ROW_DONE = {RowState.SUBMITTED, RowState.SKIPPED}
 
 
 def status_count(filters):
@@ -27,46 +24,32 @@ def status_count(filters):
 
 
 def status_rows(filters, now=None):
-    """(state code, overdue, values) per org × required item; the state filter applies per row."""
-    now = now or timezone.now()
+    """(state code, overdue, values) per org × required item; the state filter applies per row.
+    Read from the one completeness read (submissions.status), like the dashboard."""
     campaign = filters.campaign
-    lines = queries.college_lines(queries.Filters(campaign, filters.org_type, ""), now=now)
-    ids = [line.org.pk for line in lines]
-    design = deadlines_by_kind(campaign).get(DeadlineKind.DESIGN)
-    review = deadlines_by_kind(campaign).get(DeadlineKind.REVIEW)
-    extensions = extension_map(campaign.pk)
-    rows = {r.branch_id: r for r in Form2Row.objects.filter(form__campaign=campaign, form__organization_id__in=ids)
-            .only("branch_id", "state", "submitted_at", "college_comment")}
-    branches = {}
-    for b in Organization.objects.filter(level=Level.BRANCH, is_active=True, parent_id__in=ids).order_by(
-            "sort_order", "code"):
-        branches.setdefault(b.parent_id, []).append(b)
+    orgs = list(queries.colleges(filters.org_type))
+    statuses = colleges_status(campaign, orgs, now)
     out = []
-    for line in lines:
-        org = line.org
+    for org in orgs:
+        st = statuses[org.pk]
         college_type = OrgType(org.org_type).label
         for key, label in queries.ITEMS:
-            c = line.cells[key]
+            c = st.items[key]
+            note = c.note
+            if key == "form2":
+                note = f"支部完成 {st.rows_ready}/{org.n_branches}"
+            elif key == "brand" and c.obj is not None:
+                note = ("缺：" + "、".join(c.missing)) if c.missing else "材料齐全"
             out.append((c.code, c.overdue, [org.name, college_type, org.name, "院级", label, c.label, c.submitted_at,
-                                            c.due, yes_no(c.overdue), c.note]))
-        form2_done = line.form2 is not None and line.form2.state in queries.FORM_DONE
-        for b in branches.get(org.pk, []):
-            r = rows.get(b.pk)
-            due = effective_due(design, b, extensions) if design else None
-            done = form2_done or (r is not None and r.state in ROW_DONE)
-            late = not done and due is not None and now > due
-            code = r.state if r else "not_started"
-            note = r.college_comment if r and r.state == RowState.RETURNED else ""
-            out.append((code, late, [org.name, college_type, b.name, "支部", "一支部一特色（附件2 本支部行）",
-                                     r.get_state_display() if r else queries.NOT_STARTED_LABEL,
-                                     r.submitted_at if r else None, due, yes_no(late), note]))
-        for e in line.branch_entries:
-            due = effective_due(review, e.organization, extensions) if review else None
-            late = e.state not in queries.ENTRY_DONE and due is not None and now > due
-            missing = entry_missing(e)
-            out.append((e.state, late, [org.name, college_type, e.organization.name, "支部",
-                                        f"十佳特色支部（附件3，推荐第 {e.rank or '-'} 位）", e.get_state_display(),
-                                        e.submitted_at, due, yes_no(late), ("缺：" + "、".join(missing)) if missing else ""]))
+                                            c.due, yes_no(c.overdue), note]))
+        for r in st.rows:
+            out.append((r.code, r.overdue, [org.name, college_type, r.org.name, "支部", "一支部一特色（附件2 本支部行）",
+                                            r.label, r.submitted_at, r.due, yes_no(r.overdue), r.comment]))
+        for e in st.branch_entries:
+            out.append((e.code, e.overdue, [org.name, college_type, e.org.name, "支部",
+                                            f"十佳特色支部（附件3，推荐第 {e.obj.rank or '-'} 位）", e.label,
+                                            e.submitted_at, e.due, yes_no(e.overdue),
+                                            ("缺：" + "、".join(e.missing)) if e.missing else ""]))
     return out
 
 
