@@ -238,6 +238,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))  # seconds; the reminder lease is sized from it
+# The reminder lease (campaigns.reminders.send_lease) is 2 × EMAIL_TIMEOUT, never below this floor.
+REMINDER_LEASE_MIN_SECONDS = int(env("REMINDER_LEASE_MIN_SECONDS", "60"))
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "党委组织部 <zzb@example.edu.cn>")
 
