@@ -331,7 +331,10 @@ def CAS_SESSION_FACTORY():  # noqa: N802 (a setting django-cas-ng calls)
     return http_session()
 # Security headers. Content-Security-Policy (django-csp): scripts only from the portal itself (no inline
 # script, no inline on*= handler; a nonce is available as {{ CSP_NONCE }} for an inline block if ever needed);
-# styles allow inline style attributes (templates and htmx's indicator style use them).
+# styles likewise only from the portal's own CSS files: no style="" attribute and no <style> block in a page
+# template (layout helpers live in static/css/portal.css; htmx's injected indicator <style> is switched off
+# by the htmx-config meta in base.html; JS sets styles through the CSSOM, which CSP allows). The WeasyPrint
+# templates (*/pdf/, showcase/bundle/) keep their <style>: they are never served to a browser by the portal.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
 MIDDLEWARE += ["csp.middleware.CSPMiddleware", "core.edge.PermissionsPolicyMiddleware",  # noqa: F405
@@ -341,7 +344,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF, "'unsafe-inline'"],
+        "style-src": [SELF],
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "media-src": [SELF, "blob:"],
