@@ -238,6 +238,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))  # seconds; the reminder lease is sized from it
+# The reminder lease (campaigns.reminders.send_lease) is 2 × EMAIL_TIMEOUT, never below this floor.
+REMINDER_LEASE_MIN_SECONDS = int(env("REMINDER_LEASE_MIN_SECONDS", "60"))
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "党委组织部 <zzb@example.edu.cn>")
 
@@ -329,7 +331,10 @@ def CAS_SESSION_FACTORY():  # noqa: N802 (a setting django-cas-ng calls)
     return http_session()
 # Security headers. Content-Security-Policy (django-csp): scripts only from the portal itself (no inline
 # script, no inline on*= handler; a nonce is available as {{ CSP_NONCE }} for an inline block if ever needed);
-# styles allow inline style attributes (templates and htmx's indicator style use them).
+# styles likewise only from the portal's own CSS files: no style="" attribute and no <style> block in a page
+# template (layout helpers live in static/css/portal.css; htmx's injected indicator <style> is switched off
+# by the htmx-config meta in base.html; JS sets styles through the CSSOM, which CSP allows). The WeasyPrint
+# templates (*/pdf/, showcase/bundle/) keep their <style>: they are never served to a browser by the portal.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
 MIDDLEWARE += ["csp.middleware.CSPMiddleware", "core.edge.PermissionsPolicyMiddleware",  # noqa: F405
@@ -339,7 +344,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF, "'unsafe-inline'"],
+        "style-src": [SELF],
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "media-src": [SELF, "blob:"],

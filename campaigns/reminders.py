@@ -64,10 +64,11 @@ BACKOFF_SECONDS = [60, 300, 900, 3600, 3 * 3600]
 
 def send_lease():
     """How long one row may stay "sending": the real send time of one mail (at most the SMTP
-    timeout, EMAIL_TIMEOUT) twice over, at least a minute. The lease of a batch's remaining rows
-    is renewed before each mail, so a killed worker's rows are free again within about this
-    long instead of a fixed ten minutes (docs/operations.md)."""
-    return dt.timedelta(seconds=max(60, 2 * (settings.EMAIL_TIMEOUT or 30)))
+    timeout, EMAIL_TIMEOUT) twice over, at least REMINDER_LEASE_MIN_SECONDS (a minute). The lease of
+    a batch's remaining rows is renewed before each mail, so a killed worker's rows are free again
+    within about this long instead of a fixed ten minutes (docs/operations.md;
+    tests/campaigns/test_reminders_worker.py kills a worker mid-batch)."""
+    return dt.timedelta(seconds=max(settings.REMINDER_LEASE_MIN_SECONDS, 2 * (settings.EMAIL_TIMEOUT or 30)))
 
 
 # A freshly queued row is delivered by its on_commit task; the sweep only picks it up after this.

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from audit import log as audit
 from core import versioning
@@ -33,12 +33,17 @@ def default_deadlines(dates):
 
 
 @transaction.atomic
+@transaction.atomic
 def create_campaign(year, *, by=None, title=None, **dates):
     values = default_dates(year)
     values.update(dates)
     campaign = Campaign(year=year, title=title or f"{year}年度“一院一品牌、一支部一特色”党建特色品牌创建", **values)
     campaign.full_clean()
-    campaign.save()
+    try:
+        with transaction.atomic():  # a concurrent creation of the same year (double click) got there first
+            campaign.save()
+    except IntegrityError as exc:
+        raise ValidationError(f"{year} 年度活动已存在。") from exc
     for kind, due in default_deadlines(values).items():
         Deadline.objects.create(campaign=campaign, kind=kind, due_at=due)
     audit.record(by, campaign, "create", audit.diff({}, audit.snapshot(campaign)))

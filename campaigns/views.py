@@ -71,7 +71,11 @@ class CampaignListView(PermissionRequiredMixin, TemplateView):
         elif Campaign.objects.filter(year=int(year)).exists():
             messages.error(request, f"{year} 年度活动已存在。")
         else:
-            c = services.create_campaign(int(year), by=request.user)
+            try:
+                c = services.create_campaign(int(year), by=request.user)
+            except ValidationError as exc:  # the same year created meanwhile (a double click)
+                messages.error(request, "；".join(exc.messages))
+                return redirect("campaigns:list")
             messages.success(request, f"已创建{c.title}，日期与截止时间为默认值，可在下方修改。")
             return redirect("campaigns:detail", pk=c.pk)
         return redirect("campaigns:list")

@@ -6,6 +6,10 @@
   handlers); their text fields are stripped of NUL when the view first reads them.
 - `DatabaseUnavailableMiddleware` (+ `server_error`, the handler500): with the database down or unreachable
   (OperationalError / InterfaceError), users see a Chinese 503 page rendered without touching the database.
+  A database that is up but *busy* (SQLite "database is locked", a PostgreSQL deadlock or serialization
+  failure, `core.concurrency.Busy`) is not an outage: the answer is the Chinese refusal "系统繁忙，请稍后重试"
+  (409 for a write, 503 + Retry-After for a read), never a 500. Services retry once first
+  (`core.versioning.atomic`); a view that keeps the input on a stale save keeps it for Busy too.
 """
 
 import logging
@@ -76,6 +80,35 @@ def database_unavailable(request=None):
     return response
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def database_busy(request):
+    """The Chinese refusal for a busy database (nothing was saved)."""
+    from django.http import JsonResponse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from .concurrency import BUSY_MESSAGE
+    from .middleware import wants_json
+
+    write = request is not None and request.method not in SAFE_METHODS
+    status = 409 if write else 503
+    if request is not None and wants_json(request):
+        response = JsonResponse({"ok": False, "error": BUSY_MESSAGE}, status=status)
+    else:
+        back = request.META.get("HTTP_REFERER", "") if request is not None else ""
+        if not (back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
+            back = ""
+        context = {"message": BUSY_MESSAGE, "posted": write, "back": back}
+        try:
+            response = render(request, "busy.html", context, status=status)
+        except Exception:  # noqa: BLE001 - the database may refuse the context processors too
+            response = HttpResponse(f"<!doctype html><meta charset='utf-8'><title>系统繁忙</title><h1>系统繁忙，请稍后重试</h1>"
+                                    f"<p>{BUSY_MESSAGE}</p>", status=status)
+    response["Retry-After"] = "5"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,6 +117,11 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        from .concurrency import is_busy
+
+        if is_busy(exception):
+            logger.warning("database busy: %s %s: %s", request.method, request.path, exception)
+            return database_busy(request)
         if isinstance(exception, DB_DOWN_ERRORS):
             logger.error("database unavailable: %s %s", request.method, request.path, exc_info=exception)
             return database_unavailable(request)
@@ -92,7 +130,11 @@ class DatabaseUnavailableMiddleware:
 
 def server_error(request):
     """handler500: a database outage that surfaced outside a view (a middleware, the session save) is a 503 too."""
+    from .concurrency import is_busy
+
     exc = sys.exc_info()[1]
+    if is_busy(exc):
+        return database_busy(request)
     if isinstance(exc, DB_DOWN_ERRORS):
         return database_unavailable(request)
     return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -1,6 +1,6 @@
-"""Background jobs that finish or fail visibly (booklets, exports).
+"""Background jobs that finish or fail visibly (booklets, exports, static bundles).
 
-A job row (showcase.Booklet, dashboard.ExportJob) carries the job's own state next to what it
+A job row (showcase.Booklet, dashboard.ExportJob, showcase.Bundle) carries the job's own state next to what it
 produces: `status` (pending → running → done | failed), `heartbeat_at` (refreshed while running),
 `attempts` (how many runs took it), `queued_at` (last hand-over to the broker) and
 `broker_waiting` (the hand-over failed: the broker was unreachable).
@@ -75,7 +75,8 @@ class JobSpec:
 
 BOOKLET = JobSpec("成果汇编", "showcase.Booklet", "showcase.tasks.generate_booklet", note_field="progress_note")
 EXPORT = JobSpec("导出", "dashboard.ExportJob", "dashboard.tasks.run_export")
-SPECS = (BOOKLET, EXPORT)
+BUNDLE = JobSpec("静态网页包", "showcase.Bundle", "showcase.tasks.build_bundle", note_field="progress_note")
+SPECS = (BOOKLET, EXPORT, BUNDLE)
 
 
 def dispatch(spec, pk):

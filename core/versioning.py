@@ -70,3 +70,38 @@ def insert_once(obj):
         obj.pk = None
         raise StaleEdit() from exc
     return obj
+
+
+def atomic(func=None, *, retries=1):
+    """`transaction.atomic` for a service function, plus one retry when the database is busy.
+
+    A deadlock, serialization failure or "database is locked" rolls the whole transaction back, so
+    running the function again is safe when this is the outermost transaction (nothing of it was
+    committed). Inside an outer transaction there is nothing to retry: the error becomes `Busy` at
+    once, the same Chinese refusal, and the outer transaction rolls back with it."""
+    import functools
+
+    from django.db import OperationalError, transaction
+
+    from .concurrency import Busy, is_busy, pause_before_retry
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            outermost = not transaction.get_connection().in_atomic_block
+            attempt = 0
+            while True:
+                try:
+                    with transaction.atomic():
+                        return fn(*args, **kwargs)
+                except OperationalError as exc:
+                    if not is_busy(exc):
+                        raise
+                    if not outermost or attempt >= retries:
+                        raise Busy() from exc
+                attempt += 1
+                pause_before_retry()
+
+        return wrapper
+
+    return decorate(func) if func is not None else decorate

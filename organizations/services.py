@@ -1,7 +1,7 @@
 """Writes to the org tree. Every change is audited; stale edits are refused."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from audit import log as audit
 from audit.changes import save_changes
@@ -54,7 +54,11 @@ def set_employee_id(user, value, *, by, expected=None):
             raise ValidationError(f"工号“{value}”已属于账号“{holder.username}”（{holder.display_name}），同一工号只能对应一个账号。")
     before = current.employee_id
     current.employee_id = value
-    current.save(update_fields=["employee_id"])
+    try:
+        with transaction.atomic():  # a concurrent save gave the same 工号 to another account first
+            current.save(update_fields=["employee_id"])
+    except IntegrityError as exc:
+        raise ValidationError(f"工号“{value}”刚刚已被设置给另一个账号，同一工号只能对应一个账号。请刷新页面后核对。") from exc
     audit.record(by, current, "update", {"employee_id": [before, value]})
     return current
 # ---------------------------------------------------------------- accounts (组织部 only)
@@ -148,7 +152,11 @@ def add_role(user, role, organization, *, by):
     except ValidationError as exc:
         raise AccountError("；".join(exc.messages)) from exc
     ra.is_active = True
-    ra.save()
+    try:
+        with transaction.atomic():  # a concurrent grant of the same role inserted it first
+            ra.save()
+    except IntegrityError as exc:
+        raise AccountError("该账号已有此角色。") from exc
     roles.forget(user)
     audit.record(by, ra, "update" if existing else "create",
                  {"is_active": [False, True]} if existing else

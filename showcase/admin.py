@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Booklet, ItemOutcome, ShowcaseItem
+from .models import Booklet, Bundle, ItemOutcome, ShowcaseItem
 
 
 class ItemOutcomeInline(admin.TabularInline):
@@ -22,5 +22,12 @@ class ShowcaseItemAdmin(admin.ModelAdmin):
 @admin.register(Booklet)
 class BookletAdmin(admin.ModelAdmin):
     list_display = ["title", "campaign", "status", "progress", "page_count", "created_by", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "progress", "progress_note", "error", "started_at", "finished_at"]
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "status", "progress", "item_count", "size", "created_by", "created_at"]
     list_filter = ["status"]
     readonly_fields = ["status", "progress", "progress_note", "error", "started_at", "finished_at"]

@@ -173,3 +173,43 @@ class Booklet(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class Bundle(models.Model):
+    """静态网页包: one zip of a year's published showcase, built in the background (core.jobs)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="bundles",
+                                 verbose_name="年度活动")
+    status = models.CharField("状态", max_length=10, choices=BookletStatus.choices, default=BookletStatus.PENDING)
+    progress = models.PositiveSmallIntegerField("进度", default=0)
+    progress_note = models.CharField(max_length=100, blank=True)
+    file = models.FileField("网页包", upload_to="showcase/bundles/", blank=True, max_length=200)
+    size = models.PositiveBigIntegerField("文件大小", null=True, blank=True)
+    item_count = models.PositiveIntegerField("条目数", null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name="创建人")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Job state (core.jobs): heartbeat while running, runs taken, last hand-over to the broker.
+    heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
+    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
+    broker_waiting = models.BooleanField("等待后台服务", default=False)
+
+    class Meta:
+        verbose_name = "静态网页包"
+        verbose_name_plural = "静态网页包"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.campaign.year}年度静态网页包 #{self.pk}"
+
+    @property
+    def is_finished(self):
+        return self.status in {BookletStatus.DONE, BookletStatus.FAILED}
+
+    @property
+    def filename(self):
+        return f"{self.campaign.year}年度-品牌展示网页包.zip"

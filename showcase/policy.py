@@ -1,4 +1,5 @@
-"""The showcase's policy tables (core.policy): a showcase item and a 成果汇编 (booklet) job.
+"""The showcase's policy tables (core.policy): a showcase item, a year's showcase, and the 成果汇编
+(booklet) and 静态网页包 (bundle) jobs.
 
 Who may do what, from which state, with the Chinese reason when refused. Services ask these
 tables first; `showcase/rules.py` registers the same answers as permissions."""
@@ -51,9 +52,18 @@ BOOKLET = Policy("booklet", {
                     wrong_state="只有生成失败的汇编可以重试（当前：{state}）。"),
 }, state_of=lambda job: job.status, state_label=_job_label)
 
+BUNDLE = Policy("bundle", {
+    "view": Action("查看进度", who=zzb_admin, denied=ADMIN_ONLY),
+    "download": Action("下载", who=zzb_admin, states={"done"}, denied=ADMIN_ONLY,
+                       wrong_state="静态网页包{state}，暂不能下载。"),
+    "retry": Action("重试", who=zzb_admin, states={"failed"}, denied=ADMIN_ONLY,
+                    wrong_state="只有生成失败的网页包可以重试（当前：{state}）。"),
+}, state_of=lambda job: job.status, state_label=_job_label)
+
 
 # Actions on a year's showcase as a whole (the object is the campaign).
 YEAR = Policy("showcase_year", {
     "pick": Action("收录展示条目", who=zzb_admin, denied=ADMIN_ONLY),
     "create_booklet": Action("生成成果汇编", who=zzb_admin, denied=ADMIN_ONLY),
+    "create_bundle": Action("导出静态网页包", who=zzb_admin, denied=ADMIN_ONLY),
 }, state_of=lambda campaign: None, state_label=lambda campaign: "")

@@ -16,7 +16,7 @@ from organizations.models import Level
 from submissions.models import Entry, Form1, Form2Row, Outcome
 
 from . import policy
-from .models import Award, Booklet, BookletStatus, ItemKind, ItemOutcome, ShowcaseItem
+from .models import Award, Booklet, BookletStatus, Bundle, ItemKind, ItemOutcome, ShowcaseItem
 
 IMAGE_KINDS = {"jpeg", "png"}
 
@@ -247,6 +247,25 @@ def retry_booklet(booklet, by):
     policy.BOOKLET.require("retry", by, booklet)
     if not jobs.retry(jobs.BOOKLET, booklet, by, record=record):
         raise ValidationError("只有生成失败的汇编可以重试。")
+
+
+@transaction.atomic
+def create_bundle(campaign, by):
+    """导出静态网页包: a job row, built in the background (core.jobs; "排队中" while the broker is down)."""
+    policy.YEAR.require("create_bundle", by, campaign)
+    if not ShowcaseItem.objects.published().filter(campaign=campaign).exists():
+        raise ValidationError("本年度尚无已发布的展示条目，无法导出静态网页包。")
+    bundle = Bundle.objects.create(campaign=campaign, created_by=by)
+    record(by, bundle, "create", organization=None, note=f"导出{campaign.year}年度静态网页包")
+    jobs.dispatch(jobs.BUNDLE, bundle.pk)
+    return bundle
+
+
+def retry_bundle(bundle, by):
+    """重试 a failed bundle (core.jobs.retry: audited, queued after commit); the BUNDLE policy says who and when."""
+    policy.BUNDLE.require("retry", by, bundle)
+    if not jobs.retry(jobs.BUNDLE, bundle, by, record=record):
+        raise ValidationError("只有生成失败的网页包可以重试。")
 
 
 def set_booklet_progress(booklet, progress, note="", status=BookletStatus.RUNNING):

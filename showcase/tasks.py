@@ -21,3 +21,12 @@ def generate_booklet(self, booklet_pk):
     from .booklet import generate
 
     jobs.run(jobs.BOOKLET, self, booklet_pk, generate)
+
+
+@shared_task(**jobs.TASK_OPTIONS)
+def build_bundle(self, bundle_pk):
+    """Build one 静态网页包 zip. Idempotent: a finished bundle is left alone; a re-run rewrites the zip
+    from scratch (core.jobs claims the row first)."""
+    from .bundle import generate
+
+    jobs.run(jobs.BUNDLE, self, bundle_pk, generate)

@@ -19,4 +19,7 @@ urlpatterns = [
     path("manage/booklets/<int:pk>/file/", views.BookletFileView.as_view(), name="booklet_file"),
     path("manage/booklets/<int:pk>/retry/", views.BookletRetryView.as_view(), name="booklet_retry"),
     path("manage/bundle/<int:year>/", views.BundleView.as_view(), name="bundle"),
+    path("manage/bundles/<int:pk>/status/", views.BundleStatusView.as_view(), name="bundle_status"),
+    path("manage/bundles/<int:pk>/file/", views.BundleFileView.as_view(), name="bundle_file"),
+    path("manage/bundles/<int:pk>/retry/", views.BundleRetryView.as_view(), name="bundle_retry"),
 ]

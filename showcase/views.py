@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,12 +12,12 @@ from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from campaigns.models import Campaign
-from core.http import content_disposition, ranged_file_response
+from core.http import ranged_file_response
 from organizations.models import Organization, OrgType
 
-from . import bundle, queries, services
+from . import queries, services
 from .forms import BookletForm, LibrarySearchForm, PickForm, PublishForm, ShowcaseSearchForm
-from .models import Award, Booklet, ItemKind, ItemOutcome, ShowcaseItem
+from .models import Award, Booklet, Bundle, ItemKind, ItemOutcome, ShowcaseItem
 
 PAGE_SIZE = 24
 ORG_TYPE_CHOICES = [(v, l) for v, l in OrgType.choices if v != OrgType.SCHOOL_COMMITTEE]
@@ -240,11 +240,51 @@ class BookletFileView(ManageMixin, View):
 
 
 class BundleView(ManageMixin, View):
-    """A zip of the year's published showcase (HTML + assets + media) for the university website."""
+    """导出静态网页包: a zip of the year's published showcase (HTML + assets + media) for the university
+    website, built in the background (core.jobs). GET lists the year's bundles, POST starts one."""
 
     def get(self, request, year):
         campaign = get_object_or_404(Campaign, year=year)
-        fh = bundle.build_bundle(campaign)
-        response = FileResponse(fh, as_attachment=True, content_type="application/zip")
-        response["Content-Disposition"] = content_disposition(f"{year}年度-品牌展示网页包.zip", as_attachment=True)
-        return response
+        return render(request, "showcase/bundles.html", {
+            "campaign": campaign, "campaigns": Campaign.objects.all(), "section": "manage",
+            "published": ShowcaseItem.objects.published().filter(campaign=campaign).count(),
+            "bundles": Bundle.objects.filter(campaign=campaign).select_related("campaign", "created_by")[:20],
+        })
+
+    def post(self, request, year):
+        campaign = get_object_or_404(Campaign, year=year)
+        try:
+            bundle = services.create_bundle(campaign, by=request.user)
+            messages.success(request, "已开始生成静态网页包，可在下方查看进度，生成时可离开本页。")
+            return redirect(f"{reverse('showcase:bundle', args=[year])}#bundle-{bundle.pk}")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(reverse("showcase:bundle", args=[year]))
+
+
+class BundleStatusView(ManageMixin, View):
+    """htmx polls this every 2 s while the bundle is being built."""
+
+    def get(self, request, pk):
+        bundle = get_object_or_404(Bundle.objects.select_related("campaign", "created_by"), pk=pk)
+        return render(request, "showcase/_bundle_row.html", {"b": bundle})
+
+
+class BundleRetryView(ManageMixin, View):
+    def post(self, request, pk):
+        bundle = get_object_or_404(Bundle.objects.select_related("campaign"), pk=pk)
+        try:
+            services.retry_bundle(bundle, by=request.user)
+            messages.success(request, "已重新开始生成静态网页包，可在下方查看进度。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(f"{reverse('showcase:bundle', args=[bundle.campaign.year])}#bundle-{bundle.pk}")
+
+
+class BundleFileView(ManageMixin, View):
+    def get(self, request, pk):
+        bundle = get_object_or_404(Bundle.objects.select_related("campaign"), pk=pk)
+        if not bundle.file:
+            raise Http404
+        return ranged_file_response(request, bundle.file, "application/zip", filename=bundle.filename,
+                                    as_attachment=True)

@@ -138,6 +138,9 @@ MATRIX = [
     row("showcase:booklet_file", ADMIN_ONLY, lambda w: {"pk": w.booklet.pk}),
     row("showcase:booklet_retry", POST_ONLY_ADMIN, lambda w: {"pk": w.booklet.pk}),
     row("showcase:bundle", ADMIN_ONLY, lambda w: {"year": w.campaign.year}),
+    row("showcase:bundle_status", ADMIN_ONLY, lambda w: {"pk": w.bundle.pk}),
+    row("showcase:bundle_file", ADMIN_ONLY, lambda w: {"pk": w.bundle.pk}),
+    row("showcase:bundle_retry", POST_ONLY_ADMIN, lambda w: {"pk": w.bundle.pk}),
     row("campaigns:reminders_current", {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 302}),
     row("campaigns:reminders", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:reminder_log", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
@@ -238,7 +241,7 @@ def prepare(world):
 
 def prepare_showcase(world, ContentFile):
     """A published item (college B), an unpublished one (college A), both with logo and poster; a booklet."""
-    from showcase.models import Booklet, ShowcaseItem
+    from showcase.models import Booklet, Bundle, ShowcaseItem
 
     def item(org, published):
         it = ShowcaseItem(campaign=world.campaign, year=world.campaign.year, organization=org, college=org,
@@ -252,6 +255,8 @@ def prepare_showcase(world, ContentFile):
     world.unpublished_item = item(world.college_a, False)
     world.booklet = Booklet.objects.create(campaign=world.campaign, title="汇编", status="done", progress=100)
     world.booklet.file.save("b.pdf", ContentFile(b"%PDF-1.4 booklet"))
+    world.bundle = Bundle.objects.create(campaign=world.campaign, status="done", progress=100)
+    world.bundle.file.save("b.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
 
 
 def _similarity_match(world):

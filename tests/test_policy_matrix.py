@@ -96,6 +96,8 @@ POST_ENDPOINTS = {
     "showcase:unpublish": "showcase (tests/showcase/test_publish.py)",
     "showcase:refresh": "showcase (tests/showcase/test_publish.py)",
     "showcase:booklets": "showcase (tests/showcase/)",
+    "showcase:bundle": "job start: 组织部, published items only (tests/showcase/test_bundle.py)",
+    "showcase:bundle_retry": "job retry: 组织部, failed jobs only (tests/showcase/test_bundle.py)",
     "similarity:threshold": "材料查重, 组织部 only (tests/similarity/test_pages.py)",
     "similarity:run": "材料查重, 组织部 only (tests/similarity/test_pages.py)",
 }

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.models import DeadlineKind
@@ -30,10 +30,14 @@ def create_track(campaign, track_kind, *, by):
     judging = get_deadline(campaign, DeadlineKind.JUDGING)
     opens = review.due_at if review else timezone.now()
     closes = judging.due_at if judging else opens + dt.timedelta(days=30)
-    track = JudgingTrack.objects.create(
-        campaign=campaign, track=track_kind, opens_at=opens, closes_at=closes,
-        tie_break=[f"criterion:{DEFAULT_RUBRIC[2][0]}", TieBreak.TOP_SCORES, TieBreak.VOTE],
-    )
+    try:
+        with transaction.atomic():  # a concurrent creation (double click, two admins) hits unique_judging_track
+            track = JudgingTrack.objects.create(
+                campaign=campaign, track=track_kind, opens_at=opens, closes_at=closes,
+                tie_break=[f"criterion:{DEFAULT_RUBRIC[2][0]}", TieBreak.TOP_SCORES, TieBreak.VOTE],
+            )
+    except IntegrityError:
+        return JudgingTrack.objects.get(campaign=campaign, track=track_kind)  # the other request's track
     for i, (code, name, points, desc) in enumerate(DEFAULT_RUBRIC):
         Criterion.objects.create(track=track, code=code, name=name, max_points=points, description=desc, sort_order=i)
     audit.record(by, track, "judging_create", audit.diff({}, _snap(track)))

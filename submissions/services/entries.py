@@ -52,7 +52,7 @@ def new_outcome(campaign, org, **data):
     return Outcome(campaign=campaign, organization=org, **data)
 
 
-@transaction.atomic
+@versioning.atomic
 def create_outcome(campaign, org, data, *, by):
     outcome = new_outcome(campaign, org, created_by=by, **data)
     policy.OUTCOME.require("add", by, outcome)
@@ -66,7 +66,7 @@ def _locked_outcome(outcome, expected_version=versioning.UNCHECKED):
     return versioning.lock(Outcome.objects.select_related("campaign", "organization"), outcome.pk, expected_version)
 
 
-@transaction.atomic
+@versioning.atomic
 def update_outcome(outcome, data, *, by, expected_version):
     outcome = _locked_outcome(outcome, expected_version)
     policy.OUTCOME.require("edit", by, outcome)
@@ -112,7 +112,7 @@ def _insert_entry(entry, by, note=""):
     return entry
 
 
-@transaction.atomic
+@versioning.atomic
 def start_brand_entry(campaign, college, *, by):
     """Every 院级 org enters 十佳党建品牌 with its 附件3 (a second start returns the existing entry)."""
     entry = Entry.objects.filter(campaign=campaign, track=Track.BRAND, organization=college).first()
@@ -132,7 +132,7 @@ def entry_for_recommendation(campaign, branch, rank=None, by=None):
                  updated_by=by)
 
 
-@transaction.atomic
+@versioning.atomic
 def recommend_branch(campaign, branch, rank, *, by):
     """The 院级 org recommends one of its branches (rank 1 or 2) for 十佳特色支部: at most two."""
     entry = entry_for_recommendation(campaign, branch, rank, by)
@@ -159,7 +159,7 @@ def _locked_entry(entry, expected_version=versioning.UNCHECKED):
                            expected_version)
 
 
-@transaction.atomic
+@versioning.atomic
 def withdraw_entry(entry, *, by):
     """Withdraw a branch recommendation that has not been submitted yet (the audit keeps the record)."""
     entry = _locked_entry(entry)
@@ -174,7 +174,7 @@ def _editable_entry(entry, action, by, expected_version=versioning.UNCHECKED):
     return entry
 
 
-@transaction.atomic
+@versioning.atomic
 def save_entry(entry, data, *, by, expected_version):
     entry = _editable_entry(entry, "save", by, expected_version)
     save_changes(entry, data, by=by, organization=entry.organization, clean=False, updated_by=by)
@@ -231,7 +231,7 @@ def add_evidence(entry, upload, caption, *, by):
     return att
 
 
-@transaction.atomic
+@versioning.atomic
 def remove_evidence(entry, attachment, *, by):
     entry = _editable_entry(entry, "upload", by)
     entry.evidence.remove(attachment)
@@ -260,20 +260,20 @@ def _entry_complete(entry):
         raise Refused("还有必备材料未完成：" + "、".join(missing))
 
 
-@transaction.atomic
+@versioning.atomic
 def submit_entry(entry, *, by, expected_version=versioning.UNCHECKED):
     return _entry_transition(entry, "submit", EntryState.SUBMITTED, by=by, expected_version=expected_version,
                              ready=_entry_complete, submitted_at=timezone.now(), submitted_by=by)
 
 
-@transaction.atomic
+@versioning.atomic
 def pass_entry(entry, *, by, comment=""):
     """组织部 形式审查: pass."""
     return _entry_transition(entry, "pass", EntryState.PASSED, by=by, comment=(comment or "").strip(),
                              checked_at=timezone.now(), checked_by=by)
 
 
-@transaction.atomic
+@versioning.atomic
 def return_entry(entry, comment, *, by):
     """组织部 形式审查: return with a comment the org sees on its home page."""
     comment = (comment or "").strip()

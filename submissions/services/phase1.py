@@ -89,7 +89,7 @@ def _save_new_or_changed(obj, data, created, *, by, organization):
     return changes
 
 
-@transaction.atomic
+@versioning.atomic
 def save_form1(campaign, org, data, *, by, expected_version, logo=None):
     form, created = _locked_or_new(Form1.objects.filter(campaign=campaign, organization=org),
                                    lambda: new_form1(campaign, org), expected_version)
@@ -127,7 +127,7 @@ def _require_complete(missing):
         raise Refused("还有必填内容未完成：" + "、".join(missing))
 
 
-@transaction.atomic
+@versioning.atomic
 def submit_form1(form, *, by, expected_version=versioning.UNCHECKED):
     return _form_transition(form, "submit", FormState.SUBMITTED, by=by, expected_version=expected_version,
                             ready=lambda f: _require_complete(completeness.form1_missing(f)),
@@ -141,7 +141,7 @@ def _comment_required(comment):
     return comment
 
 
-@transaction.atomic
+@versioning.atomic
 def return_form(form, comment, *, by):
     """组织部 退回修改 (with a comment the org sees on its home page)."""
     comment = _comment_required(comment)
@@ -149,19 +149,19 @@ def return_form(form, comment, *, by):
                             reviewed_at=timezone.now(), reviewed_by=by)
 
 
-@transaction.atomic
+@versioning.atomic
 def accept_form(form, *, by, comment=""):
     return _form_transition(form, "accept", FormState.ACCEPTED, by=by, comment=(comment or "").strip(),
                             reviewed_at=timezone.now(), reviewed_by=by)
 
 
-@transaction.atomic
+@versioning.atomic
 def reopen_form(form, *, by, comment=""):
     """组织部 reopens a submitted/accepted form for editing (back to draft)."""
     return _form_transition(form, "reopen", FormState.DRAFT, by=by, comment=(comment or "").strip() or None)
 
 
-@transaction.atomic
+@versioning.atomic
 def attach_scan(form, upload, *, by):
     """Upload the scanned, signed and stamped copy (PDF/JPG/PNG). The replaced file is deleted after commit."""
     model = type(form)
@@ -210,7 +210,7 @@ def _row_target(campaign, branch, expected_version=versioning.UNCHECKED):
     return form2, row, created
 
 
-@transaction.atomic
+@versioning.atomic
 def save_row(campaign, branch, data, *, by, expected_version):
     _form2, row, created = _row_target(campaign, branch, expected_version)
     policy.ROW.require("save", by, row)
@@ -224,7 +224,7 @@ def _row_transition(row, action, state, *, by, note="", audited=(), **attrs):
     return transition(row, state, by=by, action=action, organization=row.branch, note=note, audited=audited, **attrs)
 
 
-@transaction.atomic
+@versioning.atomic
 def submit_row(row, *, by, expected_version=versioning.UNCHECKED):
     row = versioning.lock(Form2Row.objects.select_related("form", "form__campaign", "branch"), row.pk, expected_version)
     policy.ROW.require("submit", by, row)
@@ -232,7 +232,7 @@ def submit_row(row, *, by, expected_version=versioning.UNCHECKED):
     return _row_transition(row, "submit", RowState.SUBMITTED, by=by, submitted_at=timezone.now(), college_comment="")
 
 
-@transaction.atomic
+@versioning.atomic
 def return_row(row, comment, *, by):
     """The 院级 secretary returns a branch's row for changes."""
     comment = _comment_required(comment)
@@ -242,7 +242,7 @@ def return_row(row, comment, *, by):
                            college_comment=comment)
 
 
-@transaction.atomic
+@versioning.atomic
 def skip_row(campaign, branch, reason, *, by):
     """The 院级 secretary records why a branch has no 特色 row this year."""
     reason = (reason or "").strip()
@@ -259,7 +259,7 @@ def skip_row(campaign, branch, reason, *, by):
                            updated_by=by)
 
 
-@transaction.atomic
+@versioning.atomic
 def save_form2_header(form2, data, *, by, expected_version):
     form2 = versioning.lock(Form2.objects.select_related("campaign", "organization"), form2.pk, expected_version)
     policy.FORM2.require("save", by, form2)
@@ -267,7 +267,7 @@ def save_form2_header(form2, data, *, by, expected_version):
     return form2
 
 
-@transaction.atomic
+@versioning.atomic
 def submit_form2(form2, *, by, expected_version=versioning.UNCHECKED):
     from organizations.queries import branches_of
 
@@ -281,7 +281,7 @@ def submit_form2(form2, *, by, expected_version=versioning.UNCHECKED):
                             ready=ready, submitted_at=timezone.now(), submitted_by=by)
 
 
-@transaction.atomic
+@versioning.atomic
 def save_standards(formset, *, by):
     """Save edited 五个到位/七个有力 items; one audit entry per changed item. Returns how many changed."""
     changed = 0

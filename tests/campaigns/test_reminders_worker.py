@@ -8,6 +8,7 @@ import datetime as dt
 import email
 import email.header
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -117,8 +118,9 @@ def worker(tmp_path):
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
     procs = []
 
-    def start():
+    def start(**extra_env):
         env[ENV] = fake.to_env()  # the worker's registry answers what this process's does
+        env.update(extra_env)
         with open(log, "ab") as out:
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "brandcampaign", "worker", "--pool=solo", "-Q", queue,
@@ -126,7 +128,14 @@ def worker(tmp_path):
                 cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
             ))
 
-    handle = type("Worker", (), {"start": staticmethod(start), "fake": fake, "maildir": maildir, "log": log})
+    def kill():
+        """SIGKILL the running worker (no warm shutdown, no ack, no cleanup), as the OOM killer would."""
+        proc = procs[-1]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+
+    handle = type("Worker", (), {"start": staticmethod(start), "kill": staticmethod(kill), "procs": procs,
+                                 "fake": fake, "maildir": maildir, "log": log})
     try:
         with obligations.only(fake):
             yield handle
@@ -176,3 +185,68 @@ def test_real_worker_delivers_each_reminder_once(world, worker):
     deliver_reminders.delay(result.ids)
     time.sleep(3)
     assert len(read_mails(worker.maildir)) == 2
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_batch_sends_every_reminder_exactly_once(world, worker):
+    """SIGKILL the worker while it is half-way through a batch, start a new one: the rows it had
+    sent stay sent (not mailed again), the rest become sendable once their lease (sized to the
+    real send time) runs out and are sent once each. A live batch longer than one lease is never
+    taken away from its worker."""
+    from organizations.models import Organization
+
+    from tests.factories import UserFactory, give_role
+
+    for code in ("A-2", "B-2"):
+        give_role(UserFactory(), Role.BRANCH_SECRETARY, Organization.objects.get(code=code))
+    for college in (world.college_a, world.college_b):
+        worker.fake.owe(college, "form1", "填写本单位申报表（附件1）", role=Role.COLLEGE_SECRETARY)
+    for branch in (world.branch_a1, world.branch_a2, world.branch_b1, world.branch_b2):
+        worker.fake.owe(branch, f"form2row-{branch.code}", "填写本支部信息（附件2）", role=Role.BRANCH_SECRETARY)
+    send_seconds, email_timeout = 1.5, 2
+    lease = dt.timedelta(seconds=2 * email_timeout)  # what the worker computes: 2 × EMAIL_TIMEOUT
+    worker_env = {"EMAIL_BACKEND": "tests.campaigns.slow_mail.SlowFileBackend", "SLOW_MAIL_SECONDS": str(send_seconds),
+                  "EMAIL_TIMEOUT": str(email_timeout), "REMINDER_LEASE_MIN_SECONDS": "1"}
+    worker.start(**worker_env)
+
+    now = dt.datetime(2026, 5, 12, 9, 0, tzinfo=SHANGHAI)
+    result = reminders.run_due(now)
+    total = result.queued
+    assert total == 6  # one per secretary; the batch (6 × 1.5 s) outlives one lease (4 s)
+
+    def count(status):
+        return ReminderLog.objects.filter(status=status).count()
+
+    assert wait_for(lambda: count(ReminderStatus.QUEUED) == 0, timeout=90, interval=0.05), \
+        worker.log.read_text(errors="replace")[-3000:]  # the worker claimed the batch
+
+    # while the batch is alive, the beat's sweep finds nothing to take away (the lease is renewed per mail)
+    def four_sent_meanwhile_sweeping():  # 4 × 1.5 s: longer than one lease
+        assert reminders.sweep() == [], "a live batch's rows were re-queued"
+        return count(ReminderStatus.SENT) >= 4
+
+    assert wait_for(four_sent_meanwhile_sweeping, timeout=90, interval=0.05), worker.log.read_text(errors="replace")[-3000:]
+    worker.kill()  # lands during the 5th mail's send (1.5 s), before it is written
+    killed_at = dt.datetime.now(dt.timezone.utc)
+    sent_before = set(ReminderLog.objects.filter(status=ReminderStatus.SENT).values_list("recipient__email", flat=True))
+    assert 4 <= len(sent_before) < total
+    assert len(read_mails(worker.maildir)) == len(sent_before)
+    orphaned = ReminderLog.objects.filter(status=ReminderStatus.SENDING)
+    assert orphaned.count() == total - len(sent_before)
+    # the killed worker's rows are held at most one lease (sized to the real send time) past the kill
+    latest = max(orphaned.values_list("lease_until", flat=True))
+    assert latest <= killed_at + lease + dt.timedelta(seconds=1)
+    assert reminders.sweep() == []  # still leased: nobody may send them yet
+
+    worker.start(**worker_env)
+    wait_for(lambda: dt.datetime.now(dt.timezone.utc) > latest, timeout=lease.total_seconds() + 5)
+    requeued = reminders.sweep()  # the beat's catch-up, once the lease is over
+    assert len(requeued) == total - len(sent_before)
+
+    assert wait_for(lambda: count(ReminderStatus.SENT) == total, timeout=90), \
+        worker.log.read_text(errors="replace")[-3000:]
+    time.sleep(2 * send_seconds)  # anything sent twice would have arrived by now
+    recipients = [m["To"] for m in read_mails(worker.maildir)]
+    assert len(recipients) == total and len(set(recipients)) == total, recipients  # none lost, none twice
+    assert count(ReminderStatus.SENDING) == 0 and count(ReminderStatus.QUEUED) == 0

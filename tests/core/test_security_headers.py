@@ -24,8 +24,40 @@ def test_every_page_sends_a_csp_without_inline_script(db, client):
     assert csp["script-src"][0] == "'self'"
     assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
     assert any(v.startswith("'nonce-") for v in csp["script-src"])
+    assert csp["style-src"] == ["'self'"]  # no 'unsafe-inline': no style="" attribute, no <style> block
     assert csp["object-src"] == ["'none'"] and csp["frame-ancestors"] == ["'none'"]
     assert csp["default-src"] == ["'self'"]
+
+
+# Templates never served to a browser by the portal: WeasyPrint's PDFs and the static bundle's zip.
+NOT_BROWSER_TEMPLATES = ("/pdf/", "showcase/bundle/")
+INLINE_STYLE = re.compile(r"""\sstyle\s*=|<style[\s>]""", re.IGNORECASE)
+
+
+def test_no_template_served_to_a_browser_has_inline_style():
+    """CSP's style-src has no 'unsafe-inline': an inline style="" or <style> would be refused (and the
+    page look broken). Layout helpers belong in static/css/portal.css."""
+    offenders = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        rel = path.relative_to(ROOT / "templates").as_posix()
+        if any(part in f"/{rel}" for part in NOT_BROWSER_TEMPLATES):
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if INLINE_STYLE.search(line):
+                offenders.append(f"{rel}:{n}: {line.strip()[:100]}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_no_portal_script_writes_a_style_attribute():
+    """JS may set element.style.x (CSSOM, allowed by CSP), but not a style attribute in markup or setAttribute."""
+    bad = re.compile(r"""setAttribute\(\s*["']style["']|style\s*=\s*\\?["']|\.cssText\s*=""")
+    offenders = [f"{p.name}:{n}" for p in sorted((ROOT / "static" / "js").glob("*.js"))
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1) if bad.search(line)]
+    assert not offenders, offenders
+
+
+def test_htmx_does_not_inject_its_indicator_style(db, client):
+    assert "\"includeIndicatorStyles\":false" in client.get(reverse("login")).content.decode()
 
 
 def test_csp_nonce_changes_per_request_and_is_available_to_templates(db, client):

@@ -22,7 +22,9 @@ document.addEventListener("securitypolicyviolation", function (e) {
 ROLES = ["zzb_admin", "judge1", "college1", "branch1", "leader", "norole"]
 EXTRA_PAGES = {
     "anon": ["/accounts/login/", "/showcase/", "/showcase/cases/"],
-    "zzb_admin": ["/sysadmin/", "/showcase/manage/booklets/", "/reviews/", "/campaigns/notifications/"],
+    "zzb_admin": ["/sysadmin/", "/showcase/manage/booklets/", "/reviews/", "/campaigns/notifications/",
+                  "/showcase/manage/", "/dashboard/", "/campaigns/reminders/", "/notify/deliveries/", "/orgs/people/",
+                  "/submissions/standards/", "/showcase/cases/"],
     "college1": ["/submissions/my/form1/", "/submissions/my/form2/", "/submissions/my/entries/"],
     "branch1": ["/submissions/my/row/"],
 }
@@ -53,9 +55,27 @@ def visit_all(page, paths):
         assert response.status < 500, f"{path} answered {response.status}"
         header = response.headers.get("content-security-policy", "")
         assert "script-src 'self'" in header and "unsafe-inline" not in header.split("script-src")[1].split(";")[0]
+        assert "style-src 'self'" in header and "unsafe-inline" not in header.split("style-src")[1].split(";")[0]
         seen[page.url] = violations(page)
         page.csp_console.clear()
     return seen
+
+
+# One level deeper: (page, link selector) whose first match is opened too (URLs with a year or an id).
+DEEPER = {
+    "zzb_admin": [("/showcase/manage/", "[data-testid=bundle-page]"), ("/showcase/", "a[href^='/showcase/items/']"),
+                  ("/orgs/people/", "a[href^='/orgs/people/'][href$='/']:not([href='/orgs/people/'])")],
+}
+
+
+def deeper_hrefs(page, username):
+    hrefs = []
+    for path, selector in DEEPER.get(username, []):
+        page.goto(path)
+        link = page.locator(selector).first
+        if link.count():
+            hrefs.append(link.get_attribute("href"))
+    return hrefs
 
 
 @pytest.mark.parametrize("username", ROLES)
@@ -63,6 +83,7 @@ def test_no_csp_violation_on_a_roles_main_pages(page, site, login, username):
     watch(page)
     login(page, username)
     paths = ["/"] + nav_hrefs(page) + EXTRA_PAGES.get(username, [])
+    paths += deeper_hrefs(page, username)
     seen = visit_all(page, paths)
     assert len(seen) >= 2
     bad = {url: v for url, v in seen.items() if v}
@@ -86,6 +107,19 @@ def test_the_policy_really_blocks_inline_script(page, site):
     page.wait_for_function("() => window.__cspViolations.length > 0")
     assert page.evaluate("window.__ran") is None
     assert any("script-src" in v for v in violations(page))
+
+
+def test_the_policy_really_blocks_inline_style(page, site):
+    """The same for styles: an injected style attribute and <style> block are refused and reported."""
+    watch(page)
+    page.goto("/accounts/login/")
+    page.evaluate("""() => { document.body.insertAdjacentHTML('beforeend', '<div id="probe" style="color: rgb(1, 2, 3)">x</div>');
+                           const s = document.createElement('style'); s.textContent = '#probe { font-size: 77px; }';
+                           document.head.appendChild(s); }""")
+    page.wait_for_function("() => window.__cspViolations.length >= 2")
+    probe = page.evaluate("() => { const s = getComputedStyle(document.getElementById('probe')); return [s.color, s.fontSize]; }")
+    assert probe[0] != "rgb(1, 2, 3)" and probe[1] != "77px"
+    assert sum("style-src" in v for v in violations(page)) >= 2
 
 
 def test_replaced_inline_handlers_still_work(page, site, login):

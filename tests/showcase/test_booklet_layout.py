@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from showcase import services
+from showcase.models import Bundle
 from tests import pdf_geometry as geo
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed")
@@ -40,12 +41,16 @@ def test_booklet_pages_are_a4_without_overlapping_text_and_with_chinese_quotes(t
     assert len(geo.render_pngs(data, tmp_path, "booklet")) == len(pages)
 
 
-def test_booklet_and_bundle_download_under_chinese_names(typed_booklet, picked, client_for):
+def test_booklet_and_bundle_download_under_chinese_names(typed_booklet, picked, client_for,
+                                                       django_capture_on_commit_callbacks):
     admin = client_for(picked.users.admin)
     response = admin.get(reverse("showcase:booklet_file", args=[typed_booklet.pk]))
     assert response.status_code == 200
     name = unquote(response["Content-Disposition"].split("filename*=UTF-8''")[1])
     assert name == f"{typed_booklet.title}.pdf" and name.startswith("2026年度")
-    response = admin.get(reverse("showcase:bundle", args=[2026]))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(reverse("showcase:bundle", args=[2026]))  # built in the background (eagerly here)
+    bundle = Bundle.objects.get()
+    response = admin.get(reverse("showcase:bundle_file", args=[bundle.pk]))
     assert response.status_code == 200 and response["Content-Disposition"].startswith('attachment; filename="')
     assert unquote(response["Content-Disposition"].split("filename*=UTF-8''")[1]) == "2026年度-品牌展示网页包.zip"
