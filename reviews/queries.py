@@ -121,6 +121,28 @@ def judge_queue(user, track):
     return [a for a in assignments if (user.pk, a.entry_id) not in conflicts]
 
 
+def judge_queue_nav(user, track, round_):
+    """The judge's queue of one round as light rows, for the scoring page's position and prev/next links.
+
+    Same order and the same conflicted entries left out as judge_queue, without building the
+    assignments, their entries and organisations (2 queries, a few columns per row)."""
+    from types import SimpleNamespace
+
+    rows = list(
+        Assignment.objects.filter(track=track, judge=user, round=round_)
+        .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk")
+        .values_list("pk", "entry_id", "complete", "abstained", "entry__organization_id",
+                     "entry__organization__parent_id")
+    )
+    homes = home_orgs([user.pk]).get(user.pk, [])
+    declared = set(DeclaredConflict.objects.filter(track=track, judge=user).values_list("entry_id", flat=True))
+    return [
+        SimpleNamespace(pk=pk, entry_id=entry_id, done=complete or abstained)
+        for pk, entry_id, complete, abstained, org_id, parent_id in rows
+        if entry_id not in declared and not auto_conflict(homes, org_id, parent_id)
+    ]
+
+
 def judge_tracks(user):
     """Tracks where the user is a judge, with their sheets."""
     # 党建品牌 before 特色支部
@@ -182,15 +204,26 @@ def rank_kwargs(track, criteria):
     }
 
 
-def ranking(track, with_stability=True):
-    """Everything the ranking page, the exports and the decision step need, in a fixed number of queries."""
-    entries = entries_for(track)
+def ranking(track, with_stability=True, light=False):
+    """Everything the ranking page, the exports and the decision step need, in a fixed number of queries.
+
+    light: the entries carry only what the ranking page shows (organisation name, title), not their
+    long texts."""
+    if light:
+        entries = list(
+            Entry.objects.filter(campaign_id=track.campaign_id, track=track.track, state=EntryState.PASSED)
+            .select_related("organization").only("pk", "title", "track", "organization__name")
+            .order_by("college__sort_order", "rank", "pk")
+        )
+    else:
+        entries = entries_for(track)
     criteria = criteria_for(track)
     scores = scores_for(track, criteria)
     kwargs = rank_kwargs(track, criteria)
     ids = [e.pk for e in entries]
     results = aggregation.rank(ids, scores, rule=track.aggregation, normalise=track.normalise, **kwargs)
-    stab = aggregation.stability(ids, scores, track.award_count, **kwargs) if with_stability else {}
+    stab = (aggregation.stability(ids, scores, track.award_count, known={(track.aggregation, track.normalise): results},
+                                  **kwargs) if with_stability else {})
     by_id = {e.pk: e for e in entries}
     assigned = dict(
         Assignment.objects.filter(track=track, round=Round.MATERIALS).values("entry_id").annotate(n=Count("id"))

@@ -82,7 +82,7 @@ class ScoreView(PermissionRequiredMixin, TemplateView):
         a = self.get_assignment()
         track = a.track
         criteria = queries.criteria_for(track)
-        queue = [x for x in queries.judge_queue(self.request.user, track) if x.round == a.round]
+        queue = queries.judge_queue_nav(self.request.user, track, a.round)
         ids = [x.pk for x in queue]
         idx = ids.index(a.pk) if a.pk in ids else 0
         nxt = next((x for x in queue[idx + 1:] + queue[:idx] if not x.done), None)
