@@ -8,7 +8,7 @@ its own copy first (a few minutes; kept under /tmp/pages-bench for the next run)
     PAGES_DB=/tmp/peerbench/portal/portal.sqlite3 python bench/pages_bench.py --repeats 15
     python bench/pages_bench.py --sql score      # also print each SQL statement of the pages matching 'score'
 
-It prints, per page: status, HTML bytes, SQL queries, median in-process ms (Django test Client, DEBUG
+It prints, per page: status, HTML bytes, SQL queries, median and minimum in-process wall ms and median CPU ms (process_time: steadier on a shared machine; SQLite runs in-process) (Django test Client, DEBUG
 off, production settings as the harness runs them). With the harness's bare venv present
 (/tmp/peerbench/venv-bare) it also measures the bare Django template + 1 query page in-process on
 the same machine, for scale (the harness's "% of bare+1q" is a req/s ratio through gunicorn and wrk,
@@ -96,7 +96,7 @@ def child(args):
     ]
     if args.only:
         pages = [p for p in pages if args.only in p[0]]
-    print(f"{'page':14s} {'status':>6s} {'KB':>6s} {'queries':>7s} {'ms median':>9s} {'ms min':>7s}  path")
+    print(f"{'page':14s} {'status':>6s} {'KB':>6s} {'queries':>7s} {'ms median':>9s} {'ms min':>7s} {'CPU ms':>7s}  path")
     for key, client, path in pages:
         client.get(path)
         sqls = []
@@ -107,13 +107,14 @@ def child(args):
 
         with connection.execute_wrapper(wrapper):
             r = client.get(path)
-        times = []
+        times, cpus = [], []
         for _ in range(args.repeats):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             client.get(path)
             times.append((time.perf_counter() - t) * 1000)
+            cpus.append((time.process_time() - c) * 1000)
         print(f"{key:14s} {r.status_code:>6d} {len(r.content) / 1024:>6.0f} {len(sqls):>7d} "
-              f"{statistics.median(times):>9.1f} {min(times):>7.1f}  {path}", flush=True)
+              f"{statistics.median(times):>9.1f} {min(times):>7.1f} {statistics.median(cpus):>7.1f}  {path}", flush=True)
         if args.sql and args.sql in key:
             for s in sqls:
                 print("    ", s[:300])

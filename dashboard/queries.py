@@ -131,8 +131,17 @@ def colleges(org_type=""):
     return qs
 
 
-def _form_cell(key, campaign, org, form, due, now):
-    url = reverse(f"submissions:{key}", args=[campaign.pk, org.pk])
+_SENTINEL = 2147480001
+
+
+def url_maker(name, *args):
+    """reverse(name, args=[*args, pk]) as a str.format template: one reversal for a whole table."""
+    pattern = reverse(name, args=[*args, _SENTINEL]).replace("{", "{{").replace("}", "}}").replace(str(_SENTINEL), "{}")
+    return pattern.format
+
+
+def _form_cell(key, campaign, org, form, due, now, url=None):
+    url = url or reverse(f"submissions:{key}", args=[campaign.pk, org.pk])
     if form is None:
         return Cell(key, "not_started", NOT_STARTED_LABEL, url, due=due, overdue=bool(due and now > due))
     done = form.state in FORM_DONE
@@ -140,11 +149,12 @@ def _form_cell(key, campaign, org, form, due, now):
                 overdue=not done and bool(due and now > due))
 
 
-def _entry_state_cell(key, entry, fallback_url, due, now):
+def _entry_state_cell(key, entry, fallback_url, due, now, entry_url=None):
     if entry is None:
         return Cell(key, "not_started", NOT_STARTED_LABEL, fallback_url, due=due, overdue=bool(due and now > due))
     done = entry.state in ENTRY_DONE
-    return Cell(key, entry.state, entry.get_state_display(), reverse("submissions:entry", args=[entry.pk]),
+    entry_url = entry_url or url_maker("submissions:entry")
+    return Cell(key, entry.state, entry.get_state_display(), entry_url(entry.pk),
                 submitted_at=entry.submitted_at, due=due, done=done, overdue=not done and bool(due and now > due))
 
 
@@ -176,7 +186,7 @@ def three_missing(entry):
     return [FILE_SLOTS[slot[:-3]][1] for slot in THREE_SLOTS if getattr(entry, slot) is None]
 
 
-def _three_cell(brand, branch_entries, url):
+def _three_cell(brand, branch_entries, url, entry_url=None):
     entries = ([brand] if brand else []) + list(branch_entries)
     if not entries:
         return Cell("three", "not_started", NOT_STARTED_LABEL, url)
@@ -184,14 +194,17 @@ def _three_cell(brand, branch_entries, url):
     n_missing = sum(len(m) for _, m in lacking)
     have = 3 * len(entries) - n_missing
     note = "；".join(f"{e.organization.name}缺{'、'.join(m)}" for e, m in lacking if m)
-    target = reverse("submissions:entry", args=[brand.pk]) if brand else url
+    target = (entry_url or url_maker("submissions:entry"))(brand.pk) if brand else url
     if n_missing:
         return Cell("three", "incomplete", f"{have}/{3 * len(entries)}", target, note=note)
     return Cell("three", "complete", f"齐全 {have}/{3 * len(entries)}", target, done=True)
 
 
-def college_lines(filters, now=None):
-    """One CollegeLine per active 院级 org (type filter applied, then the state filter). 6 queries."""
+def college_lines(filters, now=None, light=False):
+    """One CollegeLine per active 院级 org (type filter applied, then the state filter). 6 queries.
+
+    light: the 附件1/附件2 carry only their state and dates (what the dashboard shows), not their
+    contents (the exports need those)."""
     campaign = filters.campaign
     if campaign is None:
         return []
@@ -200,12 +213,18 @@ def college_lines(filters, now=None):
     design, review = deadlines.get(DeadlineKind.DESIGN), deadlines.get(DeadlineKind.REVIEW)
     extensions = extension_map(campaign.pk)
     orgs = list(colleges(filters.org_type))
-    form1s = {f.organization_id: f for f in Form1.objects.filter(campaign=campaign).defer(
-        "foundation", "honours", "connotation", "goals", "measures", "schedule", "expected_results", "guarantees",
-        "self_assessment", "logo_meaning")}
+    form1s = Form1.objects.filter(campaign=campaign)
+    form2s = Form2.objects.filter(campaign=campaign)
+    if light:
+        form1s = form1s.only("campaign_id", "organization_id", "state", "submitted_at")
+        form2s = form2s.only("campaign_id", "organization_id", "state", "submitted_at")
+    else:
+        form1s = form1s.defer("foundation", "honours", "connotation", "goals", "measures", "schedule", "expected_results",
+                              "guarantees", "self_assessment", "logo_meaning")
+    form1s = {f.organization_id: f for f in form1s}
     form2s = {
         f.organization_id: f
-        for f in Form2.objects.filter(campaign=campaign).annotate(
+        for f in form2s.annotate(
             n_ready=Count("rows", filter=Q(rows__state__in=[RowState.SUBMITTED, RowState.SKIPPED])),
             n_rows=Count("rows"),
         )
@@ -217,20 +236,22 @@ def college_lines(filters, now=None):
             brands[e.college_id] = e
         else:
             recommended.setdefault(e.college_id, []).append(e)
+    form_url = {key: url_maker(f"submissions:{key}", campaign.pk) for key in ("form1", "form2")}
+    entries_url, entry_url = url_maker("submissions:entries", campaign.pk), url_maker("submissions:entry")
     lines = []
     for org in orgs:
         line = CollegeLine(org=org, n_branches=org.n_branches, form1=form1s.get(org.pk), form2=form2s.get(org.pk),
                            brand=brands.get(org.pk), branch_entries=recommended.get(org.pk, []))
         due1 = effective_due(design, org, extensions) if design else None
         due3 = effective_due(review, org, extensions) if review else None
-        entries_url = reverse("submissions:entries", args=[campaign.pk, org.pk])
-        line.cells["form1"] = _form_cell("form1", campaign, org, line.form1, due1, now)
-        line.cells["form2"] = _form_cell("form2", campaign, org, line.form2, due1, now)
+        org_entries_url = entries_url(org.pk)
+        line.cells["form1"] = _form_cell("form1", campaign, org, line.form1, due1, now, form_url["form1"](org.pk))
+        line.cells["form2"] = _form_cell("form2", campaign, org, line.form2, due1, now, form_url["form2"](org.pk))
         ready = getattr(line.form2, "n_ready", 0)
         line.cells["form2"].note = f"支部完成 {ready}/{org.n_branches}"
-        line.cells["brand"] = _entry_state_cell("brand", line.brand, entries_url, due3, now)
-        line.cells["recommend"] = _recommend_cell(line.branch_entries, entries_url, review, extensions, org, now)
-        line.cells["three"] = _three_cell(line.brand, line.branch_entries, entries_url)
+        line.cells["brand"] = _entry_state_cell("brand", line.brand, org_entries_url, due3, now, entry_url)
+        line.cells["recommend"] = _recommend_cell(line.branch_entries, org_entries_url, review, extensions, org, now)
+        line.cells["three"] = _three_cell(line.brand, line.branch_entries, org_entries_url, entry_url)
         if line.brand is not None:
             missing = entry_missing(line.brand)
             line.cells["brand"].note = ("缺：" + "、".join(missing)) if missing else "材料齐全"
@@ -345,7 +366,7 @@ def dashboard(filters, now=None):
     campaign = filters.campaign
     if campaign is None:
         return None
-    lines = college_lines(filters, now=now)
+    lines = college_lines(filters, now=now, light=True)
     ids = {line.org.pk for line in lines}
     outcomes = outcomes_by_month(campaign, ids)
     return {
