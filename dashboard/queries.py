@@ -12,6 +12,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, DeadlineKind
 from campaigns.queries import current_campaign, deadlines_by_kind, effective_due, extension_map
 from core.params import QueryForm, id_choice
+from core.tables import url_maker
 from organizations.models import TYPES_BY_LEVEL, Level, Organization, OrgType
 from submissions.models import (
     NOT_STARTED_LABEL, Entry, EntryState, Form1, Form2, FormState, Outcome, OutcomeType, RowState, Track,
@@ -129,15 +130,6 @@ def colleges(org_type=""):
     if org_type:
         qs = qs.filter(org_type=org_type)
     return qs
-
-
-_SENTINEL = 2147480001
-
-
-def url_maker(name, *args):
-    """reverse(name, args=[*args, pk]) as a str.format template: one reversal for a whole table."""
-    pattern = reverse(name, args=[*args, _SENTINEL]).replace("{", "{{").replace("}", "}}").replace(str(_SENTINEL), "{}")
-    return pattern.format
 
 
 def _form_cell(key, campaign, org, form, due, now, url=None):

@@ -1,5 +1,8 @@
 """Reads for phase 1: constant query counts however many branches there are."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Count, Prefetch, Q
 
 from organizations.models import Level, Organization
@@ -36,8 +39,27 @@ def state_code(obj):
     return obj.state if obj else "not_started"
 
 
+@dataclass
+class FormSummary:
+    """What the progress table shows of a 附件1/附件2."""
+
+    pk: int
+    organization_id: int
+    state: str
+    submitted_at: datetime | None = None
+    brand_name: str = ""
+    n_ready: int = 0
+    n_rows: int = 0
+
+    def get_state_display(self):
+        return FormState(self.state).label
+
+
 def progress(campaign, org_type=None, state=None):
-    """One line per active 院级 org: 附件1 and 附件2 state and row counts. 3 queries."""
+    """One line per active 院级 org: 附件1 and 附件2 state and row counts. 3 queries.
+
+    The forms are FormSummary rows (state, submission time, the 附件1 brand name), not model instances
+    with their long texts."""
     colleges = (
         Organization.objects.active()
         .filter(level=Level.COLLEGE)
@@ -46,10 +68,13 @@ def progress(campaign, org_type=None, state=None):
     )
     if org_type:
         colleges = colleges.filter(org_type=org_type)
-    form1s = {f.organization_id: f for f in Form1.objects.filter(campaign=campaign)}
+    form1s = {
+        r["organization_id"]: FormSummary(**r)
+        for r in Form1.objects.filter(campaign=campaign).values("pk", "organization_id", "state", "submitted_at", "brand_name")
+    }
     form2s = {
-        f.organization_id: f
-        for f in Form2.objects.filter(campaign=campaign).annotate(
+        r["organization_id"]: FormSummary(**r)
+        for r in Form2.objects.filter(campaign=campaign).values("pk", "organization_id", "state", "submitted_at").annotate(
             n_ready=Count("rows", filter=Q(rows__state__in=[RowState.SUBMITTED, RowState.SKIPPED])),
             n_rows=Count("rows"),
         )
