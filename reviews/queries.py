@@ -71,9 +71,9 @@ def auto_conflict(homes, entry_org_id, entry_parent_id):
     return ""
 
 
-def conflict_map(track, judge_ids, entries):
-    """{(judge_id, entry_id): reason} for automatic and declared conflicts."""
-    homes = home_orgs(judge_ids)
+def conflict_map(track, judge_ids, entries, homes=None):
+    """{(judge_id, entry_id): reason} for automatic and declared conflicts (homes: home_orgs(judge_ids))."""
+    homes = home_orgs(judge_ids) if homes is None else homes
     out = {}
     for j in judge_ids:
         for e in entries:
@@ -110,14 +110,22 @@ def all_conflicts(track):
 # ---------------------------------------------------------------- judges' queues
 
 
-def judge_queue(user, track):
-    """The judge's own assignments in this track (both rounds), conflicted ones left out."""
-    assignments = list(
-        Assignment.objects.filter(track=track, judge=user)
-        .select_related("entry", "entry__organization", "entry__organization__parent", "entry__college")
-        .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk")
-    )
-    conflicts = conflict_map(track, [user.pk], [a.entry for a in assignments])
+def judge_queue(user, track, light=False, homes=None):
+    """The judge's own assignments in this track (both rounds), conflicted ones left out.
+
+    light: the entries carry only what the queue page shows (title, organisation name), not their texts.
+    homes: home_orgs([user.pk]) when the caller has it (one query less per track)."""
+    qs = Assignment.objects.filter(track=track, judge=user).order_by(
+        "round", "entry__college__sort_order", "entry__rank", "entry__pk")
+    if not light:
+        qs = qs.select_related("entry", "entry__organization", "entry__organization__parent", "entry__college")
+    else:
+        qs = qs.select_related("entry", "entry__organization").only(
+            "track_id", "round", "judge_id", "points", "total", "complete", "abstained", "version",
+            "entry__track", "entry__title", "entry__rank", "entry__college_id", "entry__organization__name",
+            "entry__organization__parent_id")
+    assignments = list(qs)
+    conflicts = conflict_map(track, [user.pk], [a.entry for a in assignments], homes=homes)
     return [a for a in assignments if (user.pk, a.entry_id) not in conflicts]
 
 

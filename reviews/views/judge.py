@@ -6,6 +6,8 @@ from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from core.tables import url_maker
+
 from .. import policy, queries, services
 from ..models import Assignment, Round, Stage
 from .common import TrackMixin, run
@@ -20,10 +22,14 @@ class QueueView(PermissionRequiredMixin, TemplateView):
         user = self.request.user
         tracks, sheets = queries.judge_tracks(user)
         blocks = []
+        score_url = url_maker("reviews:score")
+        homes = queries.home_orgs([user.pk]) if tracks else {}
         for t in tracks:
             if t.stage == Stage.SETUP:
                 continue
-            items = queries.judge_queue(user, t)
+            items = queries.judge_queue(user, t, light=True, homes=homes)
+            for a in items:
+                a.url = score_url(a.pk)
             for round_ in (Round.MATERIALS, Round.DEFENCE):
                 mine = [a for a in items if a.round == round_]
                 if not mine:
