@@ -126,6 +126,24 @@ def _top_counts(scores):
     return counts
 
 
+def _entry_stats(entry_ids, r1, disagree_sd):
+    """{entry: (sorted raw totals, sd, disagree, criterion means, top count)} from the round-1 scores."""
+    tops = _top_counts(r1)
+    raw = {}
+    crit = {}
+    for s in r1:
+        raw.setdefault(s.entry_id, []).append(s.total)
+        for code, p in s.points.items():
+            crit.setdefault(s.entry_id, {}).setdefault(code, []).append(p)
+    out = {}
+    for e in entry_ids:
+        totals = sorted(raw.get(e, []))
+        sd = pstdev(totals) if totals else None
+        out[e] = (totals, sd, sd is not None and sd > float(disagree_sd),
+                  {c: statistics.fmean(v) for c, v in crit.get(e, {}).items()}, tops.get(e, 0))
+    return out
+
+
 def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie_break=(), votes=None,
          weights=(100, 0), disagree_sd=8.0, _memo=None):
     """Rank `entry_ids` from `scores` (round 1 and round 2 Score objects). Returns [Result] in place order.
@@ -136,23 +154,18 @@ def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie
     r2 = [s for s in scores if s.round == 2]
     r1_final = _round_scores(r1, rule, normalise, max_total, _memo, 1)
     r2_final = _round_scores(r2, rule, normalise, max_total, _memo, 2)
-    tops = _top_counts(r1)
-    raw = {}
-    crit = {}
-    for s in r1:
-        raw.setdefault(s.entry_id, []).append(s.total)
-        for code, p in s.points.items():
-            crit.setdefault(s.entry_id, {}).setdefault(code, []).append(p)
+    stats = _memo.get("entries") if _memo is not None else None
+    if stats is None:  # what does not depend on the rule: once per set of scores (stability ranks 4 times)
+        stats = _entry_stats(entry_ids, r1, disagree_sd)
+        if _memo is not None:
+            _memo["entries"] = stats
     w1, w2 = weights
     results = []
     for e in entry_ids:
+        raw_totals, sd, disagree, means, top_count = stats[e]
         res = Result(entry_id=e, round1=r1_final.get(e), round2=r2_final.get(e), votes=votes.get(e, 0),
-                     top_count=tops.get(e, 0), raw_totals=sorted(raw.get(e, [])))
-        res.n_judges = len(res.raw_totals)
-        if res.n_judges:
-            res.sd = pstdev(res.raw_totals)
-            res.disagree = res.sd > float(disagree_sd)
-        res.criterion_means = {c: statistics.fmean(v) for c, v in crit.get(e, {}).items()}
+                     top_count=top_count, raw_totals=raw_totals, n_judges=len(raw_totals), sd=sd, disagree=disagree,
+                     criterion_means=means)
         if res.round2 is not None and res.round1 is not None and w2:
             res.in_round2 = True
             res.final = (w1 * res.round1 + w2 * res.round2) / 100
@@ -171,13 +184,13 @@ def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie
                 k.append(-res.votes)
         return tuple(k)
 
-    results.sort(key=lambda r: (key(r), r.entry_id))
+    keyed = sorted(((key(r), r.entry_id, r) for r in results), key=lambda t: (t[0], t[1]))
+    results = [r for _, _, r in keyed]
     prev_key, place = None, 0
-    for i, res in enumerate(results, start=1):
+    for i, (k, _, res) in enumerate(keyed, start=1):
         if res.final is None:
             res.place = None
             continue
-        k = key(res)
         if k == prev_key:
             res.tied = True
             results[i - 2].tied = True
@@ -188,13 +201,13 @@ def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie
     return results
 
 
-def stability(entry_ids, scores, top_n, *, known=None, **kwargs):
+def stability(entry_ids, scores, top_n, *, known=None, _memo=None, **kwargs):
     """For each entry: its place under every aggregation rule, and whether a top-N place holds under all.
 
     known: {(rule, normalise): [Result]} already ranked by the caller (the page's own rule), not
     ranked again. The normalised totals are computed once for both normalised rules."""
     places = {}
-    memo = {}
+    memo = {} if _memo is None else _memo
     for rule, norm in RULES:
         ranked = (known or {}).get((rule, norm))
         if ranked is None:

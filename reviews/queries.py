@@ -229,9 +229,10 @@ def ranking(track, with_stability=True, light=False):
     scores = scores_for(track, criteria)
     kwargs = rank_kwargs(track, criteria)
     ids = [e.pk for e in entries]
-    results = aggregation.rank(ids, scores, rule=track.aggregation, normalise=track.normalise, **kwargs)
+    memo = {}  # shared with the stability view: the normalised totals and the per-entry statistics
+    results = aggregation.rank(ids, scores, rule=track.aggregation, normalise=track.normalise, _memo=memo, **kwargs)
     stab = (aggregation.stability(ids, scores, track.award_count, known={(track.aggregation, track.normalise): results},
-                                  **kwargs) if with_stability else {})
+                                  _memo=memo, **kwargs) if with_stability else {})
     by_id = {e.pk: e for e in entries}
     assigned = dict(
         Assignment.objects.filter(track=track, round=Round.MATERIALS).values("entry_id").annotate(n=Count("id"))
