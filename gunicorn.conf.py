@@ -40,10 +40,12 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """Warm WeasyPrint's font set-up once per worker, so the first PDF a user asks for is not the slow one."""
+    """Warm WeasyPrint once per worker (a full-length 附件1 from unsaved objects: fonts of every weight,
+    the PDF stylesheets, fontTools' subsetting), so the first PDF a user asks for is not the slow one
+    (bench/pdf_bench.py: first render in a fresh worker vs warm)."""
     try:
-        from submissions.pdf import render_html_to_pdf
+        from submissions.pdf import warm_up
 
-        render_html_to_pdf('<p style="font-family: \'WenQuanYi Micro Hei\'">预热 warm-up</p>')
+        warm_up()
     except Exception as exc:  # noqa: BLE001 - warming is best effort
         worker.log.warning("PDF warm-up failed: %s", exc)

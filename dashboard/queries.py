@@ -6,12 +6,12 @@ from datetime import datetime
 from django import forms
 from django.db.models import Case, Count, F, Q, When
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
 from campaigns.queries import current_campaign
 from core.params import QueryForm, id_choice
+from core.tables import url_maker
 from organizations.models import TYPES_BY_LEVEL, Level, Organization, OrgType
 from submissions.models import (
     NOT_STARTED_LABEL, Entry, EntryState, Form1, Form2, FormState, Outcome, OutcomeType, Track,
@@ -129,32 +129,36 @@ def _cell(item, url):
                 overdue=item.overdue, note=item.note)
 
 
-def college_lines(filters, now=None):
+def college_lines(filters, now=None, light=False):
     """One CollegeLine per active 院级 org (type filter applied, then the state filter), built from
-    the one completeness read (submissions.status). 5 queries."""
+    the one completeness read (submissions.status). 5 queries.
+
+    light: the 附件1/附件2 carry only their state and dates (what the dashboard shows), not their
+    contents (the exports need those)."""
     campaign = filters.campaign
     if campaign is None:
         return []
     orgs = list(colleges(filters.org_type))
-    statuses = status.colleges_status(campaign, orgs, now, with_rows=False)
+    statuses = status.colleges_status(campaign, orgs, now, with_rows=False, light=light)
+    form_url = {key: url_maker(f"submissions:{key}", campaign.pk) for key in ("form1", "form2")}
+    entries_url, entry_url = url_maker("submissions:entries", campaign.pk), url_maker("submissions:entry")
     lines = []
     for org in orgs:
         st = statuses[org.pk]
         items = st.items
         line = CollegeLine(org=org, n_branches=org.n_branches, form1=st.form1, form2=st.form2, brand=st.brand,
                            branch_entries=[i.obj for i in st.branch_entries])
-        args = [campaign.pk, org.pk]
-        entries_url = reverse("submissions:entries", args=args)
-        line.cells["form1"] = _cell(items["form1"], reverse("submissions:form1", args=args))
-        line.cells["form2"] = _cell(items["form2"], reverse("submissions:form2", args=args))
+        org_entries_url = entries_url(org.pk)
+        line.cells["form1"] = _cell(items["form1"], form_url["form1"](org.pk))
+        line.cells["form2"] = _cell(items["form2"], form_url["form2"](org.pk))
         line.cells["form2"].note = f"支部完成 {st.rows_ready}/{org.n_branches}"
         brand = items["brand"]
-        line.cells["brand"] = _cell(brand, reverse("submissions:entry", args=[brand.obj.pk]) if brand.obj else entries_url)
+        brand_url = entry_url(brand.obj.pk) if brand.obj else org_entries_url
+        line.cells["brand"] = _cell(brand, brand_url)
         if brand.obj is not None:
             line.cells["brand"].note = ("缺：" + "、".join(brand.missing)) if brand.missing else "材料齐全"
-        line.cells["recommend"] = _cell(items["recommend"], entries_url)
-        line.cells["three"] = _cell(items["three"], reverse("submissions:entry", args=[brand.obj.pk])
-                                    if brand.obj else entries_url)
+        line.cells["recommend"] = _cell(items["recommend"], org_entries_url)
+        line.cells["three"] = _cell(items["three"], brand_url)
         if filters.state and not line.has_state(filters.state):
             continue
         lines.append(line)
@@ -266,7 +270,7 @@ def dashboard(filters, now=None):
     campaign = filters.campaign
     if campaign is None:
         return None
-    lines = college_lines(filters, now=now)
+    lines = college_lines(filters, now=now, light=True)
     ids = {line.org.pk for line in lines}
     outcomes = outcomes_by_month(campaign, ids)
     return {

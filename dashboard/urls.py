@@ -5,6 +5,7 @@ from . import views
 app_name = "dashboard"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="index"),
+    path("matrix/", views.MatrixView.as_view(), name="matrix"),
     path("export/<str:kind>/", views.ExportView.as_view(), name="export"),
     path("jobs/<uuid:uuid>/", views.JobView.as_view(), name="job"),
     path("jobs/<uuid:uuid>/status/", views.JobStatusView.as_view(), name="job_status"),

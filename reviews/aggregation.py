@@ -13,6 +13,7 @@ Inputs are plain values (see `Sheet` and `rank`). Conventions, stated once:
   entries still equal share a place and are flagged.
 """
 
+import math
 import statistics
 from dataclasses import dataclass, field
 
@@ -54,6 +55,19 @@ class Result:
     raw_totals: list = field(default_factory=list)
 
 
+def pstdev(values):
+    """Population standard deviation in float arithmetic (statistics.pstdev works in exact fractions,
+    ~25x slower, and the ranking needs it ~1,500 times per page); math.fsum keeps the sums exact
+    enough for the two decimals shown."""
+    n = len(values)
+    if n == 0:
+        raise statistics.StatisticsError("pstdev requires at least one data point")
+    if min(values) == max(values):  # exactly 0, never a rounding residue (normalised() tests sd > 0)
+        return 0.0
+    mu = math.fsum(values) / n
+    return math.sqrt(math.fsum((x - mu) * (x - mu) for x in values) / n)
+
+
 def trimmed(values, rule):
     values = sorted(values)
     if rule == TRIMMED and len(values) >= 5:
@@ -72,11 +86,11 @@ def normalised(scores, max_total):
     if not scores:
         return []
     pool = [s.total for s in scores]
-    mu, sigma = statistics.fmean(pool), statistics.pstdev(pool)
+    mu, sigma = statistics.fmean(pool), pstdev(pool)
     by_judge = {}
     for s in scores:
         by_judge.setdefault(s.judge_id, []).append(s.total)
-    stats = {j: (statistics.fmean(v), statistics.pstdev(v)) for j, v in by_judge.items()}
+    stats = {j: (statistics.fmean(v), pstdev(v)) for j, v in by_judge.items()}
     out = []
     for s in scores:
         mj, sj = stats[s.judge_id]
@@ -86,9 +100,14 @@ def normalised(scores, max_total):
     return out
 
 
-def _round_scores(scores, rule, normalise, max_total):
+def _round_scores(scores, rule, normalise, max_total, memo=None, key=None):
     if normalise:
-        scores = normalised(scores, max_total)
+        if memo is not None and key in memo:
+            scores = memo[key]
+        else:
+            scores = normalised(scores, max_total)
+            if memo is not None:
+                memo[key] = scores
     per_entry = {}
     for s in scores:
         per_entry.setdefault(s.entry_id, []).append(s.total)
@@ -107,16 +126,8 @@ def _top_counts(scores):
     return counts
 
 
-def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie_break=(), votes=None,
-         weights=(100, 0), disagree_sd=8.0):
-    """Rank `entry_ids` from `scores` (round 1 and round 2 Score objects). Returns [Result] in place order.
-
-    tie_break: codes applied after the final score, in order: "criterion:<code>", "top_scores", "vote"."""
-    votes = votes or {}
-    r1 = [s for s in scores if s.round == 1]
-    r2 = [s for s in scores if s.round == 2]
-    r1_final = _round_scores(r1, rule, normalise, max_total)
-    r2_final = _round_scores(r2, rule, normalise, max_total)
+def _entry_stats(entry_ids, r1, disagree_sd):
+    """{entry: (sorted raw totals, sd, disagree, criterion means, top count)} from the round-1 scores."""
     tops = _top_counts(r1)
     raw = {}
     crit = {}
@@ -124,16 +135,37 @@ def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie
         raw.setdefault(s.entry_id, []).append(s.total)
         for code, p in s.points.items():
             crit.setdefault(s.entry_id, {}).setdefault(code, []).append(p)
+    out = {}
+    for e in entry_ids:
+        totals = sorted(raw.get(e, []))
+        sd = pstdev(totals) if totals else None
+        out[e] = (totals, sd, sd is not None and sd > float(disagree_sd),
+                  {c: statistics.fmean(v) for c, v in crit.get(e, {}).items()}, tops.get(e, 0))
+    return out
+
+
+def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie_break=(), votes=None,
+         weights=(100, 0), disagree_sd=8.0, _memo=None):
+    """Rank `entry_ids` from `scores` (round 1 and round 2 Score objects). Returns [Result] in place order.
+
+    tie_break: codes applied after the final score, in order: "criterion:<code>", "top_scores", "vote"."""
+    votes = votes or {}
+    r1 = [s for s in scores if s.round == 1]
+    r2 = [s for s in scores if s.round == 2]
+    r1_final = _round_scores(r1, rule, normalise, max_total, _memo, 1)
+    r2_final = _round_scores(r2, rule, normalise, max_total, _memo, 2)
+    stats = _memo.get("entries") if _memo is not None else None
+    if stats is None:  # what does not depend on the rule: once per set of scores (stability ranks 4 times)
+        stats = _entry_stats(entry_ids, r1, disagree_sd)
+        if _memo is not None:
+            _memo["entries"] = stats
     w1, w2 = weights
     results = []
     for e in entry_ids:
+        raw_totals, sd, disagree, means, top_count = stats[e]
         res = Result(entry_id=e, round1=r1_final.get(e), round2=r2_final.get(e), votes=votes.get(e, 0),
-                     top_count=tops.get(e, 0), raw_totals=sorted(raw.get(e, [])))
-        res.n_judges = len(res.raw_totals)
-        if res.n_judges:
-            res.sd = statistics.pstdev(res.raw_totals)
-            res.disagree = res.sd > float(disagree_sd)
-        res.criterion_means = {c: statistics.fmean(v) for c, v in crit.get(e, {}).items()}
+                     top_count=top_count, raw_totals=raw_totals, n_judges=len(raw_totals), sd=sd, disagree=disagree,
+                     criterion_means=means)
         if res.round2 is not None and res.round1 is not None and w2:
             res.in_round2 = True
             res.final = (w1 * res.round1 + w2 * res.round2) / 100
@@ -152,13 +184,13 @@ def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie
                 k.append(-res.votes)
         return tuple(k)
 
-    results.sort(key=lambda r: (key(r), r.entry_id))
+    keyed = sorted(((key(r), r.entry_id, r) for r in results), key=lambda t: (t[0], t[1]))
+    results = [r for _, _, r in keyed]
     prev_key, place = None, 0
-    for i, res in enumerate(results, start=1):
+    for i, (k, _, res) in enumerate(keyed, start=1):
         if res.final is None:
             res.place = None
             continue
-        k = key(res)
         if k == prev_key:
             res.tied = True
             results[i - 2].tied = True
@@ -169,11 +201,18 @@ def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie
     return results
 
 
-def stability(entry_ids, scores, top_n, **kwargs):
-    """For each entry: its place under every aggregation rule, and whether a top-N place holds under all."""
+def stability(entry_ids, scores, top_n, *, known=None, _memo=None, **kwargs):
+    """For each entry: its place under every aggregation rule, and whether a top-N place holds under all.
+
+    known: {(rule, normalise): [Result]} already ranked by the caller (the page's own rule), not
+    ranked again. The normalised totals are computed once for both normalised rules."""
     places = {}
+    memo = {} if _memo is None else _memo
     for rule, norm in RULES:
-        for res in rank(entry_ids, scores, rule=rule, normalise=norm, **kwargs):
+        ranked = (known or {}).get((rule, norm))
+        if ranked is None:
+            ranked = rank(entry_ids, scores, rule=rule, normalise=norm, _memo=memo, **kwargs)
+        for res in ranked:
             places.setdefault(res.entry_id, {})[(rule, norm)] = res.place
     out = {}
     for e, by_rule in places.items():

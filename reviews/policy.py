@@ -39,7 +39,12 @@ def conflict_of(judge, assignment):
     """Why `judge` must not see or score the assignment's entry ("" when no conflict)."""
     from .queries import conflict_reason
 
-    return conflict_reason(assignment.track, judge, assignment.entry)
+    # asked up to three times per request (the view, the permission rule, the policy row): once per
+    # judge on this instance
+    memo = assignment.__dict__.setdefault("_conflict_memo", {})
+    if judge.pk not in memo:
+        memo[judge.pk] = conflict_reason(assignment.track, judge, assignment.entry)
+    return memo[judge.pk]
 
 
 def judge_without_conflict(user, assignment):

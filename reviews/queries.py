@@ -71,9 +71,9 @@ def auto_conflict(homes, entry_org_id, entry_parent_id):
     return ""
 
 
-def conflict_map(track, judge_ids, entries):
-    """{(judge_id, entry_id): reason} for automatic and declared conflicts."""
-    homes = home_orgs(judge_ids)
+def conflict_map(track, judge_ids, entries, homes=None):
+    """{(judge_id, entry_id): reason} for automatic and declared conflicts (homes: home_orgs(judge_ids))."""
+    homes = home_orgs(judge_ids) if homes is None else homes
     out = {}
     for j in judge_ids:
         for e in entries:
@@ -110,15 +110,45 @@ def all_conflicts(track):
 # ---------------------------------------------------------------- judges' queues
 
 
-def judge_queue(user, track):
-    """The judge's own assignments in this track (both rounds), conflicted ones left out."""
-    assignments = list(
-        Assignment.objects.filter(track=track, judge=user)
-        .select_related("entry", "entry__organization", "entry__organization__parent", "entry__college")
-        .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk")
-    )
-    conflicts = conflict_map(track, [user.pk], [a.entry for a in assignments])
+def judge_queue(user, track, light=False, homes=None):
+    """The judge's own assignments in this track (both rounds), conflicted ones left out.
+
+    light: the entries carry only what the queue page shows (title, organisation name), not their texts.
+    homes: home_orgs([user.pk]) when the caller has it (one query less per track)."""
+    qs = Assignment.objects.filter(track=track, judge=user).order_by(
+        "round", "entry__college__sort_order", "entry__rank", "entry__pk")
+    if not light:
+        qs = qs.select_related("entry", "entry__organization", "entry__organization__parent", "entry__college")
+    else:
+        qs = qs.select_related("entry", "entry__organization").only(
+            "track_id", "round", "judge_id", "points", "total", "complete", "abstained", "version",
+            "entry__track", "entry__title", "entry__rank", "entry__college_id", "entry__organization__name",
+            "entry__organization__parent_id")
+    assignments = list(qs)
+    conflicts = conflict_map(track, [user.pk], [a.entry for a in assignments], homes=homes)
     return [a for a in assignments if (user.pk, a.entry_id) not in conflicts]
+
+
+def judge_queue_nav(user, track, round_):
+    """The judge's queue of one round as light rows, for the scoring page's position and prev/next links.
+
+    Same order and the same conflicted entries left out as judge_queue, without building the
+    assignments, their entries and organisations (2 queries, a few columns per row)."""
+    from types import SimpleNamespace
+
+    rows = list(
+        Assignment.objects.filter(track=track, judge=user, round=round_)
+        .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk")
+        .values_list("pk", "entry_id", "complete", "abstained", "entry__organization_id",
+                     "entry__organization__parent_id")
+    )
+    homes = home_orgs([user.pk]).get(user.pk, [])
+    declared = set(DeclaredConflict.objects.filter(track=track, judge=user).values_list("entry_id", flat=True))
+    return [
+        SimpleNamespace(pk=pk, entry_id=entry_id, done=complete or abstained)
+        for pk, entry_id, complete, abstained, org_id, parent_id in rows
+        if entry_id not in declared and not auto_conflict(homes, org_id, parent_id)
+    ]
 
 
 def judge_tracks(user):
@@ -182,15 +212,27 @@ def rank_kwargs(track, criteria):
     }
 
 
-def ranking(track, with_stability=True):
-    """Everything the ranking page, the exports and the decision step need, in a fixed number of queries."""
-    entries = entries_for(track)
+def ranking(track, with_stability=True, light=False):
+    """Everything the ranking page, the exports and the decision step need, in a fixed number of queries.
+
+    light: the entries carry only what the ranking page shows (organisation name, title), not their
+    long texts."""
+    if light:
+        entries = list(
+            Entry.objects.filter(campaign_id=track.campaign_id, track=track.track, state=EntryState.PASSED)
+            .select_related("organization").only("pk", "title", "track", "organization__name")
+            .order_by("college__sort_order", "rank", "pk")
+        )
+    else:
+        entries = entries_for(track)
     criteria = criteria_for(track)
     scores = scores_for(track, criteria)
     kwargs = rank_kwargs(track, criteria)
     ids = [e.pk for e in entries]
-    results = aggregation.rank(ids, scores, rule=track.aggregation, normalise=track.normalise, **kwargs)
-    stab = aggregation.stability(ids, scores, track.award_count, **kwargs) if with_stability else {}
+    memo = {}  # shared with the stability view: the normalised totals and the per-entry statistics
+    results = aggregation.rank(ids, scores, rule=track.aggregation, normalise=track.normalise, _memo=memo, **kwargs)
+    stab = (aggregation.stability(ids, scores, track.award_count, known={(track.aggregation, track.normalise): results},
+                                  _memo=memo, **kwargs) if with_stability else {})
     by_id = {e.pk: e for e in entries}
     assigned = dict(
         Assignment.objects.filter(track=track, round=Round.MATERIALS).values("entry_id").annotate(n=Count("id"))

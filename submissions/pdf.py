@@ -44,6 +44,30 @@ def render_html_to_pdf(html):
     return HTML(string=html_cn_quotes(html), base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+def warm_up():
+    """Render a full-length 附件1 once, from unsaved objects (no database): WeasyPrint's import, font
+    discovery for every weight the PDF stylesheets use, CSS parsing and fontTools' subsetting are then
+    done before the first real request (gunicorn.conf.post_worker_init). bench/pdf_bench.py measures it."""
+    from campaigns.models import Campaign
+    from organizations.models import Organization
+
+    from .models import Form1
+
+    text = "围绕中心工作抓好党建重点任务落实，在思路、内容、形式及载体上寻求突破点和创新点。“预热”ABC 123。" * 12
+    org = Organization(name="预热学院党委", code="WARM", level="college", org_type="college_committee")
+    form = Form1(organization=org, state="submitted", brand_name="预热品牌", slogan=text[:30], secretary_name="预热",
+                 secretary_title="书记", secretary_phone="13800000000", contact_name="预热", contact_mobile="13800000000",
+                 contact_email="warm@example.invalid", members_staff=10, members_student=20, members_retired=3,
+                 logo_meaning=text[:200], foundation=text, honours=text[:300], connotation=text, goals=text,
+                 measures="\n".join([text[:60]] * 6), schedule="\n".join([text[:40]] * 6), expected_results=text,
+                 guarantees=text)
+    html = render_to_string("submissions/pdf/form1.html", {
+        "f": form, "org": org, "campaign": Campaign(year=timezone.localdate().year), "font": settings.PDF_FONT_FAMILY,
+        "five": [], "logo": "", "printed_at": timezone.localtime(), "n_branches": 3,
+    })
+    return render_html_to_pdf(html)
+
+
 def form1_html(form):
     five = completeness.standard_items(StandardKind.FIVE)
     return render_to_string("submissions/pdf/form1.html", {

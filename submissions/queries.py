@@ -117,9 +117,14 @@ def formal_check_lines(campaign, track=None, state=None):
     from .models import Entry, Track
     from .completeness import entry_missing
 
+    from .completeness import ENTRY_REQUIRED, FILE_SLOTS
+
     entries = (
         Entry.objects.filter(campaign=campaign)
         .select_related("organization", "college")
+        # what the list, entry_missing and the pass/return policy rows read: not the long texts
+        .only("campaign_id", "track", "rank", "state", "title", "negative_list_declared", "organization__name",
+              "college__name", *ENTRY_REQUIRED, *(f"{slot}_id" for slot in FILE_SLOTS))
         .order_by("track", "college__sort_order", "rank")
     )
     if track:
@@ -127,11 +132,10 @@ def formal_check_lines(campaign, track=None, state=None):
     if state:
         entries = entries.filter(state=state)
     lines = [{"entry": e, "missing": entry_missing(e)} for e in entries]
-    entered = set(Entry.objects.filter(campaign=campaign, track=Track.BRAND).values_list("organization_id", flat=True))
-    not_started = [
-        c for c in Organization.objects.active().filter(level=Level.COLLEGE).order_by("sort_order", "code")
-        if c.pk not in entered
-    ]
+    entered = Entry.objects.filter(campaign=campaign, track=Track.BRAND).values("organization_id")
+    not_started = list(
+        Organization.objects.active().filter(level=Level.COLLEGE).exclude(pk__in=entered).order_by("sort_order", "code")
+    )
     return lines, not_started
 
 

@@ -175,6 +175,7 @@ MATRIX = [
     row("reviews:minutes", {**ADMIN_ONLY, "admin": 404, "approver": 404}, lambda w: {"pk": w.track.pk}),
     # 组织部 dashboard and exports (job pages: a finished job started by the admin; tests/dashboard/)
     row("dashboard:index", ADMIN_ONLY),
+    row("dashboard:matrix", ADMIN_ONLY),
     *[row("dashboard:export", ADMIN_ONLY, lambda w, k=k: {"kind": k})
       for k in ("form2", "status", "form1", "entries", "review_summary")],
     row("dashboard:job", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),

@@ -6,6 +6,8 @@ from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from core.tables import url_maker
+
 from .. import policy, queries, services
 from ..models import Assignment, Round, Stage
 from .common import TrackMixin, run
@@ -20,10 +22,14 @@ class QueueView(PermissionRequiredMixin, TemplateView):
         user = self.request.user
         tracks, sheets = queries.judge_tracks(user)
         blocks = []
+        score_url = url_maker("reviews:score")
+        homes = queries.home_orgs([user.pk]) if tracks else {}
         for t in tracks:
             if t.stage == Stage.SETUP:
                 continue
-            items = queries.judge_queue(user, t)
+            items = queries.judge_queue(user, t, light=True, homes=homes)
+            for a in items:
+                a.url = score_url(a.pk)
             for round_ in (Round.MATERIALS, Round.DEFENCE):
                 mine = [a for a in items if a.round == round_]
                 if not mine:
@@ -82,7 +88,7 @@ class ScoreView(PermissionRequiredMixin, TemplateView):
         a = self.get_assignment()
         track = a.track
         criteria = queries.criteria_for(track)
-        queue = [x for x in queries.judge_queue(self.request.user, track) if x.round == a.round]
+        queue = queries.judge_queue_nav(self.request.user, track, a.round)
         ids = [x.pk for x in queue]
         idx = ids.index(a.pk) if a.pk in ids else 0
         nxt = next((x for x in queue[idx + 1:] + queue[:idx] if not x.done), None)

@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from campaigns.queries import current_campaign
+from core.numbers import fixed
 from organizations.models import User
 from submissions.pdf import pdf_response
 
@@ -34,7 +35,18 @@ class RankingView(TrackMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         t = self.get_track()
-        board = queries.ranking(t)
+        board = queries.ranking(t, light=True)
+        award = t.award_count
+        codes = [c.code for c in board["criteria"]]
+        for row in board["rows"]:  # the numbers as shown, formatted here: ~2,000 per page (see core.numbers)
+            r = row["r"]
+            means = r.criterion_means
+            row["show"] = {
+                "final": fixed(r.final, 2), "round1": fixed(r.round1, 2), "round2": fixed(r.round2, 2),
+                "sd": fixed(r.sd, 1), "means": [fixed(means.get(code), 1) for code in codes],
+                "top": bool(r.place and r.place <= award),
+                "places": [(p, bool(p and p <= award)) for p in row["stability"]["places"]] if row["stability"] else [],
+            }
         ctx.update(track=t, board=board, rows=board["rows"], Stage=Stage,
                    can_vote=policy.TRACK.allows("vote", self.request.user, t),
                    n_disagree=sum(1 for r in board["rows"] if r["r"].disagree),

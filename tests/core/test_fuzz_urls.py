@@ -66,6 +66,7 @@ PARAMS = {
     "showcase:bundle": {"year"},
     "reviews:index": {"campaign"},
     "dashboard:index": {"campaign", "type", "state"},
+    "dashboard:matrix": {"campaign", "type", "state"},
     "dashboard:export": {"campaign", "type", "state"},
     "campaigns:reminders": {"at"},
     "campaigns:reminder_log": {"status", "deadline", "q", "page"},

@@ -92,3 +92,12 @@ def test_no_other_stylesheet_restyles_the_state_badges():
         if path.name == "portal.css":
             continue
         assert "badge-state-" not in path.read_text(), path
+
+
+@pytest.mark.parametrize("code,label", [("draft", "草稿"), ("submitted", "已提交"), (None, None), ("x<y", '"退回"&')])
+def test_the_python_badge_is_the_template_badge(code, label):
+    """core.tables.state_badge (the long tables) prints what submissions/_state_badge.html prints."""
+    from core.tables import state_badge
+
+    context = {k: v for k, v in (("code", code), ("label", label)) if v is not None}
+    assert state_badge(code, label) == render_to_string("submissions/_state_badge.html", context).rstrip("\n")

@@ -26,9 +26,16 @@ def filled(world, at):
 
 
 def page(client, **params):
+    """The dashboard as the browser shows it: the page, then the org × item matrix it loads (htmx)."""
     response = client.get(reverse("dashboard:index"), params)
     assert response.status_code == 200
-    return response, response.content.decode()
+    html = response.content.decode()
+    loader = re.search(r'<div hx-get="([^"]+)" hx-trigger="load"', html)
+    if loader:
+        matrix = client.get(loader.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"})
+        assert matrix.status_code == 200
+        html = html.replace(loader.group(0), matrix.content.decode() + loader.group(0))
+    return response, html
 
 
 def cell(html, org_code, item):
@@ -96,6 +103,7 @@ def test_filters_apply_to_matrix_and_export_links(filled, client_for):
 def test_dashboard_is_admin_only(filled, client_for):
     for user in (filled.users.college, filled.users.branch, filled.users.judge, filled.users.norole):
         assert client_for(user).get(reverse("dashboard:index")).status_code == 403
+        assert client_for(user).get(reverse("dashboard:matrix")).status_code == 403
 
 
 def test_nav_link_only_for_admins(filled, client_for):
@@ -136,8 +144,28 @@ def test_dashboard_queries_are_constant_with_10x_data(big, client_for, django_as
     with django_assert_max_num_queries(20):
         response = c.get(reverse("dashboard:index"))
     html = response.content.decode()
-    assert html.count("<tr data-org=") == 250
     assert html.count("data-overdue=") > 250  # every brand entry is a draft past Nov 10
+    # the matrix comes apart, so the page stays small at 250 院级 orgs (issue #15: <= 150 KB at 300)
+    assert "<tr data-org=" not in html and len(response.content) < 150_000
+    with django_assert_max_num_queries(14):
+        matrix = c.get(reverse("dashboard:matrix"), headers={"HX-Request": "true"})
+    assert matrix.content.decode().count("<tr data-org=") == 250
+
+
+def test_matrix_without_htmx_is_a_page_of_its_own(filled, client_for):
+    c = client_for(filled.users.admin)
+    html = c.get(reverse("dashboard:matrix"), {"state": "returned"}).content.decode()
+    assert "<!doctype html>" in html and "返回数据看板" in html
+    assert re.findall(r'<tr data-org="([^"]+)">', html) == ["A"]
+    fragment = c.get(reverse("dashboard:matrix"), headers={"HX-Request": "true"}).content.decode()
+    assert "<!doctype html>" not in fragment and fragment.count("<tr data-org=") == 2
+
+
+def test_matrix_cells_escape_names_and_notes(filled, client_for):
+    filled.college_a.name = '<b>"A"</b>学院'
+    filled.college_a.save()
+    _, html = page(client_for(filled.users.admin))
+    assert "<b>" not in html and "&lt;b&gt;&quot;A&quot;&lt;/b&gt;学院" in html
 
 
 def test_dashboard_query_count_does_not_grow_with_data(world, client_for, django_assert_num_queries, at):

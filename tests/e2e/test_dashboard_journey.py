@@ -20,11 +20,14 @@ def test_admin_dashboard_charts_filters_and_exports(page, site, login, screensho
     page.wait_for_load_state("load")
     assert page.evaluate("() => ['chart-deadlines','chart-outcomes','chart-entries']"
                          ".every(id => !!Chart.getChart(document.getElementById(id)))")
+    # the org × item matrix loads after the page (htmx, dashboard:matrix)
+    expect(page.locator("[data-testid=matrix] tbody tr[data-org]").first).to_be_visible()
     all_rows = page.locator("[data-testid=matrix] tbody tr[data-org]").count()
     assert all_rows >= 5
     page.select_option("select[name=state]", "not_started")
     with page.expect_navigation():
         page.get_by_role("button", name="筛选").click()
+    expect(page.locator("[data-testid=matrix] tbody tr[data-org]").first).to_be_visible()
     narrowed = page.locator("[data-testid=matrix] tbody tr[data-org]").count()
     assert 0 < narrowed <= all_rows
     assert "state=not_started" in page.locator("a[data-export=status]").get_attribute("href")

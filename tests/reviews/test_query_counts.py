@@ -35,3 +35,24 @@ def test_judge_queue_queries_are_constant(world, client_for, django_assert_max_n
         response = c.get(reverse("reviews:queue"))
     assert response.status_code == 200
     assert response.content.decode().count("bi-check-circle-fill") == 60
+
+
+def test_scoring_page_queries_are_constant(world, client_for, django_assert_max_num_queries):
+    """The judge's scoring page at 60 assignments: position and the prev/next links without loading the queue."""
+    from reviews.models import Assignment
+
+    track = build_scored_track(world.campaign)
+    judge = track.judges.first()
+    mine = list(Assignment.objects.filter(track=track, judge=judge, round=1).order_by(
+        "entry__college__sort_order", "entry__rank", "entry__pk"))
+    assert len(mine) == 60
+    Assignment.objects.filter(pk__in=[a.pk for a in mine[10:]]).update(complete=False)  # the 11th is the next unscored
+    c = client_for(judge)
+    url = reverse("reviews:score", args=[mine[5].pk])
+    c.get(url)  # warm the session/permission caches
+    with django_assert_max_num_queries(20):
+        response = c.get(url)
+    body = response.content.decode()
+    assert response.status_code == 200 and "第 6 / 60 项" in body
+    assert reverse("reviews:score", args=[mine[4].pk]) + '">‹ 上一项' in body
+    assert reverse("reviews:score", args=[mine[10].pk]) + '">下一未评项 ›' in body

@@ -50,3 +50,24 @@ def test_form2_history_queries_are_constant(big, client_for, django_assert_max_n
     with django_assert_max_num_queries(20):
         response = c.get(url)
     assert response.status_code == 200 and response.content.decode().count("<tr>") >= 50
+
+
+def test_formal_check_list_queries_are_constant(big, client_for, django_assert_max_num_queries):
+    """250 十佳 entries, submitted (pass/return buttons on each row) or passed, half with missing items."""
+    from organizations.models import Level, Organization
+    from submissions.models import Entry
+
+    colleges = list(Organization.objects.filter(level=Level.COLLEGE, parent=big.school))
+    Entry.objects.bulk_create([
+        Entry(campaign=big.campaign, track="brand", organization=c, college=c, title=f"品牌{i}",
+              state="submitted" if i % 3 else "passed", leader="张三" if i % 2 else "", overview="概述" * 10)
+        for i, c in enumerate(colleges)])
+    c = client_for(big.users.admin)
+    url = reverse("submissions:formal_check", args=[big.campaign.pk])
+    c.get(url)  # warm the session/permission caches
+    with django_assert_max_num_queries(15):
+        response = c.get(url)
+    body = response.content.decode()
+    assert response.status_code == 200 and body.count("data-entry=") == len(colleges) >= 250
+    assert body.count('value="pass"') == 0  # every entry lacks its files: nothing can pass
+    assert body.count("退回…") == len(colleges)
