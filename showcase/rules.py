@@ -2,7 +2,7 @@
 
 import rules
 
-from organizations.rules import is_zzb_admin, leads_org
+from organizations.rules import is_approver, is_zzb_admin, leads_org, secretary_of_college
 
 
 @rules.predicate
@@ -18,3 +18,6 @@ def item_is_published(user, item):
 
 rules.add_perm("showcase.manage", is_zzb_admin)
 rules.add_perm("showcase.view_item", item_is_published | is_zzb_admin | leads_item_org)
+# A brand's whole story (附件1 of every year, outcomes, results), on the 院级 org: 组织部, 校领导 and the org's own
+# secretaries. Visitors read the published part on the public story page (no rule).
+rules.add_perm("showcase.view_brand", is_zzb_admin | is_approver | secretary_of_college)

@@ -30,11 +30,14 @@ def phase1_obligations(campaign, user, assignment):
             ("form2", f2, "审核本单位各支部信息并提交“一支部一特色”汇总表（附件2）", "submissions:form2"),
         ):
             label_state, code = _state(obj)
+            extra = {"state_code": code}
+            if key == "form1" and (obj is None or (obj.state == FormState.DRAFT and not obj.brand_choice)):
+                extra["hint"] = "请先在附件1 页面选择本年度品牌方向：继续培育（上一年度品牌）或新创品牌。"
             items.append(obligations.Obligation(
                 key=key, label=label, organization=org, due_at=due, deadline_kind=DeadlineKind.DESIGN,
                 url=reverse(url_name, args=[campaign.pk, org.pk]), done=bool(obj and obj.state in DONE_STATES),
                 state=label_state, comment=obj.review_comment if obj and obj.state == FormState.RETURNED else "",
-                extra={"state_code": code},
+                extra=extra,
             ))
         return items
     if assignment.role == Role.BRANCH_SECRETARY and org is not None:
