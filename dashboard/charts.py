@@ -15,6 +15,7 @@ class Bar:
     w: float
     h: float
     value: object
+    cx: float  # the bar's centre (its value label)
     label: str  # tooltip: "2025 年度 · 院级党组织：8"
     color: str
 
@@ -46,7 +47,7 @@ def bar_chart(categories, series, *, unit="", max_value=None):
             v = vs[i]
             h = 0 if v is None else plot_h * min(float(v), float(top)) / float(top)
             bars.append(Bar(x=round(x0 + k * bar_w, 1), y=round(TOP + plot_h - h, 1), w=round(bar_w - 2, 1),
-                            h=round(h, 1), value="—" if v is None else v,
+                            h=round(h, 1), value="—" if v is None else v, cx=round(x0 + k * bar_w + (bar_w - 2) / 2, 1),
                             label=f"{cat} 年度 · {name}：{'—' if v is None else v}{unit}", color=COLORS[k % len(COLORS)]))
     ticks = [{"y": round(TOP + plot_h * (1 - f), 1), "text": _fmt(top * f)} for f in (0, 0.5, 1)]
     return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "bottom": TOP + plot_h,
