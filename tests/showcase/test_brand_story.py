@@ -286,3 +286,20 @@ def test_timeline_and_yoy_pages_use_a_constant_number_of_queries(years3, client_
     create_campaign(2023)
     after = [_queries(admin, u) for u in urls]
     assert after == before, (before, after)
+
+
+def test_the_migration_gives_an_orgs_same_brand_over_years_one_lineage(years3):
+    """Forms from before the choice existed: same org + same brand name → one lineage; others their own."""
+    import importlib
+    import uuid
+
+    from django.apps import apps
+
+    w = years3
+    for f in Form1.objects.all():
+        Form1.objects.filter(pk=f.pk).update(lineage=uuid.uuid4())
+    unnamed = Form1.objects.create(campaign=w.campaign, organization=w.college_b, brand_name="")
+    importlib.import_module("submissions.migrations.0005_brand_lineage").backfill_lineage(apps, None)
+    lineage = dict(Form1.objects.values_list("pk", "lineage"))
+    assert lineage[w.a2024.pk] == lineage[w.a2025.pk]
+    assert len({lineage[w.a2024.pk], lineage[w.b2025.pk], lineage[unnamed.pk]}) == 3
