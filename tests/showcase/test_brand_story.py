@@ -254,6 +254,7 @@ def test_year_over_year_numbers_come_from_the_data(years3, client_for):
     page = client_for(w.users.admin).get(reverse("dashboard:years")).content.decode()
     assert page.count("<svg class=\"yoy-chart\"") == 4 and "<script" not in page.split("<main", 1)[-1].split("</main>")[0]
     assert re.search(r'<tr data-year="2025">.*?data-col="on_time_rate">75%', page, re.S)
+    assert f'href="{reverse("showcase:brand", args=[w.a2024.lineage])}"' in page  # the org's brand story
 
 
 def _grow(w, n):
