@@ -49,7 +49,9 @@ def bar_chart(categories, series, *, unit="", max_value=None):
             bars.append(Bar(x=round(x0 + k * bar_w, 1), y=round(TOP + plot_h - h, 1), w=round(bar_w - 2, 1),
                             h=round(h, 1), value="—" if v is None else v, cx=round(x0 + k * bar_w + (bar_w - 2) / 2, 1),
                             label=f"{cat} 年度 · {name}：{'—' if v is None else v}{unit}", color=COLORS[k % len(COLORS)]))
-    ticks = [{"y": round(TOP + plot_h * (1 - f), 1), "text": _fmt(top * f)} for f in (0, 0.5, 1)]
+    whole = all(float(v).is_integer() for v in values)
+    fractions = (0, 0.5, 1) if not whole or top % 2 == 0 else (0, 1)  # no "12.5" on an axis of counts
+    ticks = [{"y": round(TOP + plot_h * (1 - f), 1), "text": _fmt(top * f)} for f in fractions]
     return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "bottom": TOP + plot_h,
             "bars": bars, "labels": labels, "ticks": ticks, "unit": unit,
             "legend": [{"name": name, "color": COLORS[k % len(COLORS)]} for k, (name, _) in enumerate(series)]}

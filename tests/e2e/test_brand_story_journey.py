@@ -31,6 +31,11 @@ def test_continue_the_brand_then_read_its_story(page, site, login, screenshot, b
     expect(years.nth(1).get_by_test_id("award")).to_contain_text("第 3 名")
     expect(years.nth(0).get_by_test_id("funding")).to_contain_text("20000 元")
     screenshot(page, "brand-timeline")
+    brand_url = page.url
+    # the 附件2 summary: the branch that had not started got last year's row, marked until edited
+    page.get_by_role("link", name="附件2 汇总表").click()
+    expect(page.get_by_test_id("carried-badge")).to_have_count(1)
+    screenshot(page, "brand-choice-form2")
     assert page.http_errors == [] and page.console_errors == []
 
     admin = browser.new_context(base_url=site.url, locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
@@ -40,6 +45,6 @@ def test_continue_the_brand_then_read_its_story(page, site, login, screenshot, b
     expect(admin.locator("svg.yoy-chart")).to_have_count(4)
     expect(admin.locator("[data-testid=years-table] tbody tr")).to_have_count(3)
     screenshot(admin, "dashboard-years")
-    admin.goto(page.url + "story/")
+    admin.goto(brand_url + "story/")
     expect(admin.get_by_test_id("timeline-year")).to_have_count(2)  # public: only the published years
     screenshot(admin, "brand-story-public")

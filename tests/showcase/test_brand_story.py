@@ -304,3 +304,13 @@ def test_the_migration_gives_an_orgs_same_brand_over_years_one_lineage(years3):
     lineage = dict(Form1.objects.values_list("pk", "lineage"))
     assert lineage[w.a2024.pk] == lineage[w.a2025.pk]
     assert len({lineage[w.a2024.pk], lineage[w.b2025.pk], lineage[unnamed.pk]}) == 3
+
+
+def test_bar_chart_geometry():
+    from dashboard.charts import bar_chart
+
+    c = bar_chart(["2024", "2025"], [("甲", [5, 25]), ("乙", [None, 10])], unit="个")
+    heights = [b.h for b in c["bars"]]
+    assert heights[1] == 0 and heights[2] == c["bottom"] - 16  # None draws nothing; 25 reaches the top (25)
+    assert abs(heights[0] * 5 - heights[2]) < 0.5 and [t["text"] for t in c["ticks"]] == ["0", "25"]
+    assert c["bars"][1].label == "2024 年度 · 乙：—个"
