@@ -1,5 +1,7 @@
 """Writing and reading the audit history. Services call `record()` for every change."""
 
+import uuid
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.fields.files import FieldFile
 
@@ -26,6 +28,8 @@ ACTION_LABELS = {
 
 
 def _plain(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if isinstance(value, FieldFile):
         return value.name or ""
     if hasattr(value, "isoformat"):

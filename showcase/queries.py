@@ -41,7 +41,7 @@ def published_years():
 
 
 def item_for_detail(pk):
-    return (ShowcaseItem.objects.select_related("organization", "college", "video", "campaign")
+    return (ShowcaseItem.objects.select_related("organization", "college", "video", "campaign", "form1")
             .prefetch_related("outcomes", "photos", "documents").filter(pk=pk).first())
 
 

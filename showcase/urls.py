@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_brand
 
 app_name = "showcase"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("items/<int:pk>/", views.ItemDetailView.as_view(), name="detail"),
     path("items/<int:pk>/logo/", views.ItemLogoView.as_view(), name="logo"),
     path("items/<int:pk>/poster/", views.ItemPosterView.as_view(), name="poster"),
+    path("brands/<uuid:lineage>/", views_brand.BrandStoryView.as_view(), name="brand"),
+    path("brands/<uuid:lineage>/story/", views_brand.PublicBrandStoryView.as_view(), name="brand_story"),
     path("manage/", views.ManageView.as_view(), name="manage"),
     path("manage/<int:year>/pick/", views.PickView.as_view(), name="pick"),
     path("manage/items/<int:pk>/publish/", views.ItemActionView.as_view(action="publish"), name="publish"),

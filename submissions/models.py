@@ -57,6 +57,11 @@ class FocusArea(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class BrandChoice(models.TextChoices):
+    CONTINUE = "continue", "继续培育（上一年度品牌）"
+    NEW = "new", "新创品牌"
+
+
 class ReviewedForm(models.Model):
     """State machine, version and review fields shared by both forms."""
 
@@ -117,6 +122,12 @@ class Form1(ReviewedForm):
     expected_results = models.TextField("预期成效", max_length=1000, blank=True)
     guarantees = models.TextField("保障措施/经费", max_length=1000, blank=True)
     self_assessment = models.JSONField("\"五个到位\"自评", default=dict, blank=True)
+    # a brand across years: the org chooses to continue last year's brand (the chain below) or to start a new one
+    brand_choice = models.CharField("品牌方向", max_length=10, choices=BrandChoice.choices, blank=True)
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="continued_by",
+                                 verbose_name="继续培育的上一年度附件1")
+    lineage = models.UUIDField("品牌标识", default=uuid.uuid4, db_index=True, editable=False,
+                               help_text="同一品牌历年的附件1 共用一个标识（继续培育时沿用上一年度的标识）")
 
     class Meta:
         verbose_name = "一院一品牌申报表（附件1）"
@@ -169,6 +180,9 @@ class Form2Row(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="最后保存人"
     )
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    carried_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name="沿用的上一年度信息")
+    carried_forward = models.BooleanField("沿用上一年度（尚未修改）", default=False)
 
     class Meta:
         verbose_name = "一支部一特色（附件2 行）"

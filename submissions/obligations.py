@@ -11,7 +11,7 @@ from campaigns.models import DeadlineKind
 from organizations.models import Role
 
 from . import status
-from .models import Entry, EntryState
+from .models import Entry, EntryState, FormState
 
 
 def _item(key, label, item, url, kind, **extra):
@@ -33,9 +33,13 @@ def org_obligations(campaign, user, assignment):
     if assignment.role == Role.COLLEGE_SECRETARY:
         st = status.college_status(campaign, org)
         args = [campaign.pk, org.pk]
+        form1 = st.form1
+        hint = {}
+        if form1 is None or (form1.state == FormState.DRAFT and not form1.brand_choice):
+            hint["hint"] = "请先在附件1 页面选择本年度品牌方向：继续培育（上一年度品牌）或新创品牌。"
         items = [
             _item("form1", "填写并提交“一院一品牌”申报表（附件1）", st.items["form1"],
-                  reverse("submissions:form1", args=args), design),
+                  reverse("submissions:form1", args=args), design, **hint),
             _item("form2", "审核本单位各支部信息并提交“一支部一特色”汇总表（附件2）", st.items["form2"],
                   reverse("submissions:form2", args=args), design),
         ]

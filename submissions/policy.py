@@ -2,7 +2,7 @@
 
 | machine  | object     | actions                                                            |
 |----------|------------|--------------------------------------------------------------------|
-| FORM1    | Form1      | view, save, submit, accept, return, reopen, upload_scan            |
+| FORM1    | Form1      | view, save, submit, accept, return, reopen, upload_scan, choose_brand |
 | FORM2    | Form2      | view, save, submit, accept, return, reopen, upload_scan            |
 | ROW      | Form2Row   | view, save, submit, return, skip                                   |
 | ENTRY    | Entry      | view, start, recommend, withdraw, save, upload, submit, pass, return |
@@ -166,7 +166,11 @@ EDIT_STATE_MSG = "{label}失败：当前状态为“{state}”。提交后内容
 LEADERS_ONLY = "只有本院(处)级党组织书记/联系人可以填写附件1、附件2。"
 
 
-def _form_policy(name, title):
+BRAND_CHOICE_STATE = ("品牌方向（继续培育/新创品牌）只能在附件1 为草稿时选择或更改，当前状态为“{state}”。"
+                      "如需更改请联系组织部退回。")
+
+
+def _form_policy(name, title, **extra):
     return Policy(name, {
         "view": Action("查看", _form_viewer),
         "save": Action("保存", _form_secretary, EDITABLE_STATES, design_window, (_college_level,),
@@ -181,10 +185,13 @@ def _form_policy(name, title):
                          denied="只有党委组织部可以重新开放。", wrong_state="该材料当前可以编辑，无需重新开放。"),
         "upload_scan": Action("上传盖章扫描件", _form_secretary, REVIEWED,
                               denied=LEADERS_ONLY, wrong_state="请先在线提交，再上传盖章扫描件。"),
+        **extra,
     })
 
 
-FORM1 = _form_policy("form1", "附件1 ")
+FORM1 = _form_policy("form1", "附件1 ", choose_brand=Action(
+    "选择品牌方向", _form_secretary, {FormState.DRAFT}, design_window, (_college_level,),
+    denied=LEADERS_ONLY, wrong_state=BRAND_CHOICE_STATE))
 FORM2 = _form_policy("form2", "附件2 汇总表")
 
 ROW_DENIED = "您只能填写本支部的信息。"

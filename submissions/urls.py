@@ -26,6 +26,7 @@ urlpatterns = [
     path("outcomes/<int:pk>/", outcomes.OutcomeView.as_view(), name="outcome"),
     path("outcomes/<int:pk>/files/", outcomes.OutcomeFileView.as_view(), name="outcome_file"),
     path("<int:campaign>/form1/<int:org>/", form1.Form1View.as_view(), name="form1"),
+    path("<int:campaign>/form1/<int:org>/brand/", form1.BrandChoiceView.as_view(), name="brand_choice"),
     path("<int:campaign>/form2/<int:org>/", form2.Form2View.as_view(), name="form2"),
     path("<int:campaign>/row/<int:branch>/", form2.RowView.as_view(), name="row"),
     path("<int:campaign>/row/<int:branch>/return/", form2.RowActionView.as_view(action="return"), name="row_return"),

@@ -26,7 +26,7 @@ APPROVER_READS = {
     "submissions:progress", "submissions:form1", "submissions:form2", "submissions:row", "submissions:pdf",
     "submissions:history", "submissions:scan_file", "submissions:logo", "submissions:entries", "submissions:entry",
     "submissions:entry_pdf", "submissions:outcomes_overview", "submissions:outcomes", "submissions:outcome",
-    "reviews:index", "reviews:ranking", "reviews:ranking_xlsx", "reviews:approval",
+    "reviews:index", "reviews:ranking", "reviews:ranking_xlsx", "reviews:approval", "showcase:brand",
 }
 ADMIN_ONLY = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 403, "judge": 403, "admin": 200}
 COLLEGE_A = {"anon": LOGIN, "norole": 403, "branch": 403, "college": 200, "judge": 403, "admin": 200}
@@ -116,6 +116,7 @@ MATRIX = [
     row("submissions:outcome_file", POST_ONLY_COLLEGE_A_AND_BRANCH, lambda w: {"pk": w.outcome.pk}),
     # POST-only endpoints answer GET with 405 to those allowed, 403 to others
     row("submissions:review", POST_ONLY_ADMIN, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
+    row("submissions:brand_choice", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "org": w.college_a.pk}),
     row("submissions:scan_upload", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "kind": "form1", "org": w.college_a.pk}),
     row("submissions:row_return", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
     row("submissions:row_skip", POST_ONLY_COLLEGE_A, lambda w: {"campaign": w.campaign.pk, "branch": w.branch_a1.pk}),
@@ -128,6 +129,12 @@ MATRIX = [
     row("showcase:logo", UNPUBLISHED_A, lambda w: {"pk": w.unpublished_item.pk}),
     row("showcase:poster", {r: 200 for r in ROLES}, lambda w: {"pk": w.published_item.pk}),
     row("showcase:poster", UNPUBLISHED_A, lambda w: {"pk": w.unpublished_item.pk}),
+    # 品牌历程: the full story for the org's own secretaries, 组织部 and 校领导; the public story only with a
+    # published showcase item (college B has one, college A's is unpublished)
+    row("showcase:brand", COLLEGE_A, lambda w: {"lineage": _lineage(w, w.college_a)}),
+    row("showcase:brand", ADMIN_ONLY, lambda w: {"lineage": _lineage(w, w.college_b)}),
+    row("showcase:brand_story", {r: 404 for r in ROLES}, lambda w: {"lineage": _lineage(w, w.college_a)}),
+    row("showcase:brand_story", {r: 200 for r in ROLES}, lambda w: {"lineage": _lineage(w, w.college_b)}),
     row("showcase:manage", ADMIN_ONLY),
     row("showcase:pick", POST_ONLY_ADMIN, lambda w: {"year": w.campaign.year}),
     row("showcase:publish", POST_ONLY_ADMIN, lambda w: {"pk": w.unpublished_item.pk}),
@@ -176,6 +183,7 @@ MATRIX = [
     # 组织部 dashboard and exports (job pages: a finished job started by the admin; tests/dashboard/)
     row("dashboard:index", ADMIN_ONLY),
     row("dashboard:matrix", ADMIN_ONLY),
+    row("dashboard:years", ADMIN_ONLY),
     *[row("dashboard:export", ADMIN_ONLY, lambda w, k=k: {"kind": k})
       for k in ("form2", "status", "form1", "entries", "review_summary")],
     row("dashboard:job", ADMIN_ONLY, lambda w: {"uuid": dashboard_job(w).uuid}),
@@ -258,6 +266,13 @@ def prepare_showcase(world, ContentFile):
     world.booklet.file.save("b.pdf", ContentFile(b"%PDF-1.4 booklet"))
     world.bundle = Bundle.objects.create(campaign=world.campaign, status="done", progress=100)
     world.bundle.file.save("b.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+
+
+def _lineage(world, org):
+    from submissions.models import Form1
+
+    return Form1.objects.get_or_create(campaign=world.campaign, organization=org,
+                                       defaults={"brand_name": "乙品牌", "state": "submitted"})[0].lineage
 
 
 def _similarity_match(world):

@@ -71,6 +71,7 @@ POST_ENDPOINTS = {
     "submissions:row_skip": ["row_skip"],
     "submissions:review": ["review_accept", "review_return", "review_reopen", "review_form2_return"],
     "submissions:scan_upload": ["scan_upload"],
+    "submissions:brand_choice": ["brand_continue", "brand_new"],
     "submissions:entries": ["entry_start_brand", "entry_recommend", "entry_withdraw"],
     "submissions:entry": ["entry_save", "entry_submit"],
     "submissions:entry_file": ["entry_file"],
@@ -208,6 +209,20 @@ def _outcome(w, state=None):
                                           title="主题党日", date=dt.date(2026, 6, 1))}
 
 
+def _form1_with_last_year(w, state):
+    """Last year's submitted 附件1 of 甲学院 (a brand to continue), and this year's in `state`."""
+    from campaigns.services import create_campaign
+
+    last = create_campaign(w.campaign.year - 1)
+    Form1.objects.create(campaign=last, organization=w.college_a, state="accepted", **FORM1_COMPLETE)
+    return _form1(w, state)
+
+
+def brand_choice(role, state, window):
+    """Only the org's secretary, while its 附件1 is not started or a draft, in the 设计 window."""
+    return role == "college" and state in {None, "draft"} and window_ok(window)
+
+
 def version(ctx):
     return ctx["obj"].version if "obj" in ctx else 0
 
@@ -285,6 +300,12 @@ CASES = {
                                 lambda w, c: ([w.campaign.pk, "form2", w.college_a.pk],
                                               {"decision": "return", "comment": "请修改"}),
                                 lambda role, s, window: role == "admin" and s in {"submitted", "accepted"}),
+    "brand_continue": Case("submissions:brand_choice", DESIGN, FORM_STATES, _form1_with_last_year,
+                           lambda w, c: ([w.campaign.pk, w.college_a.pk], {"choice": "continue", "version": version(c)}),
+                           brand_choice),
+    "brand_new": Case("submissions:brand_choice", DESIGN, FORM_STATES, _form1_with_last_year,
+                      lambda w, c: ([w.campaign.pk, w.college_a.pk], {"choice": "new", "version": version(c)}),
+                      brand_choice),
     "scan_upload": Case("submissions:scan_upload", DESIGN, FORM_STATES[1:], _form1,
                         lambda w, c: ([w.campaign.pk, "form1", w.college_a.pk], {}),
                         lambda role, s, window: role == "college" and s in {"submitted", "accepted"}, files=pdf),
@@ -417,7 +438,7 @@ def fingerprint():
     """Everything a workflow POST may change, as comparable values."""
     return (
         AuditEntry.objects.count(),
-        list(Form1.objects.order_by("pk").values_list("pk", "state", "version", "brand_name", "scan")),
+        list(Form1.objects.order_by("pk").values_list("pk", "state", "version", "brand_name", "scan", "brand_choice")),
         list(Form2.objects.order_by("pk").values_list("pk", "state", "version", "filler_name", "scan")),
         list(Form2Row.objects.order_by("pk").values_list("pk", "state", "version", "feature_name", "skip_reason")),
         list(Entry.objects.order_by("pk").values_list("pk", "state", "version", "title", "summary_report")),

@@ -216,8 +216,15 @@ def save_row(campaign, branch, data, *, by, expected_version):
     policy.ROW.require("save", by, row)
     if row.state == RowState.SKIPPED:
         data = {**data, "state": RowState.DRAFT, "skip_reason": ""}
+    if row.carried_forward and any(_meaningful(getattr(row, name)) != _meaningful(value) for name, value in data.items()):
+        data = {**data, "carried_forward": False}  # the first real edit: no longer "沿用上一年度"
     _save_new_or_changed(row, data, created, by=by, organization=branch)
     return row
+
+
+def _meaningful(value):
+    """A value as an edit would change it: a self-assessment without its empty answers."""
+    return {k: v for k, v in value.items() if v} if isinstance(value, dict) else value
 
 
 def _row_transition(row, action, state, *, by, note="", audited=(), **attrs):
@@ -255,8 +262,8 @@ def skip_row(campaign, branch, reason, *, by):
         versioning.insert_once(row)
         audit.record(by, row, "update", {"state": ["", row.state], "skip_reason": ["", reason]}, organization=branch)
         return row
-    return _row_transition(row, "update", RowState.SKIPPED, by=by, audited=("skip_reason",), skip_reason=reason,
-                           updated_by=by)
+    return _row_transition(row, "update", RowState.SKIPPED, by=by, audited=("skip_reason", "carried_forward"),
+                           skip_reason=reason, updated_by=by, carried_forward=False)
 
 
 @versioning.atomic

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.views import View
 from django.views.generic import TemplateView
 
 from core.concurrency import StaleEdit
 
 from .. import completeness, policy, services
 from ..forms import Form1Form
-from ..models import Form1, StandardKind
+from ..models import BrandChoice, Form1, StandardKind
 from .common import CampaignOrgMixin
 
 
@@ -35,6 +36,7 @@ class Form1View(CampaignOrgMixin, TemplateView):
             missing=completeness.form1_missing(self.form_obj, self.five_items),
             five_items=[(i, (self.form_obj.self_assessment or {}).get(i.code, "")) for i in self.five_items],
             due=services.design_due(campaign, org), kind="form1",
+            **self._brand_context(campaign, org),
             window_error=self._window_error(),
             read_sections=[
                 (Form1._meta.get_field(n).verbose_name, getattr(self.form_obj, n))
@@ -42,6 +44,17 @@ class Form1View(CampaignOrgMixin, TemplateView):
             ],
         )
         return ctx
+
+    def _brand_context(self, campaign, org):
+        """The 继续培育/新创品牌 panel and the "沿用上一年度" notice."""
+        f = self.form_obj
+        continued = f.previous if f.previous_id else None
+        offer = self.actions["choose_brand"]
+        candidate = services.previous_form1(campaign, org) if offer or continued is None else continued
+        return dict(
+            brand_choices=BrandChoice, previous_form1=continued or candidate, can_choose_brand=offer,
+            carried_fields=services.carried_form1_fields(f, continued) if f.is_editable_state else [],
+        )
 
     def _window_error(self):
         return policy.FORM1.window_reason("save", self.request.user, self.form_obj) or ""
@@ -75,3 +88,26 @@ class Form1View(CampaignOrgMixin, TemplateView):
         else:
             messages.success(request, "草稿已保存。")
         return redirect(request.path)
+
+
+class BrandChoiceView(CampaignOrgMixin, View):
+    """POST: the org's choice for this year's brand, 继续培育 (上一年度品牌) or 新创品牌 (services.choose_brand)."""
+
+    permission_required = "submissions.edit_form"
+
+    def post(self, request, *args, **kwargs):
+        campaign, org = self.get_campaign(), self.get_org()
+        choice = request.POST.get("choice", "")
+        try:
+            services.choose_brand(campaign, org, choice, by=request.user, expected_version=request.POST.get("version"))
+        except StaleEdit as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            if choice == BrandChoice.CONTINUE:
+                messages.success(request, "已选择“继续培育”：已沿用上一年度附件1 的内容（您已填写的内容未被覆盖），"
+                                          "各支部的“一支部一特色”信息也已沿用上一年度，请根据本年度情况修改。")
+            else:
+                messages.success(request, "已选择“新创品牌”，请填写新品牌的申报内容。")
+        return redirect("submissions:form1", campaign.pk, org.pk)
