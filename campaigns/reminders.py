@@ -630,6 +630,9 @@ def run_due(now=None, campaign=None):
     result = RunResult()
     result.requeued = len(sweep(now))
     notify_delivery.sweep(now)  # 企业微信/钉钉 rows whose retry is due (their own outbox)
+    from . import notices
+
+    notices.sweep(now)  # change notices (campaigns.notices) recorded but not yet sent
     campaign = campaign or current_campaign()
     if campaign is None:
         return result

@@ -45,6 +45,7 @@ def phase1_obligations(campaign, user, assignment):
             key="form2_row", label="填写本支部“一支部一特色”信息", organization=org, due_at=effective_due(d, org),
             deadline_kind=DeadlineKind.DESIGN, url=reverse("submissions:row", args=[campaign.pk, org.pk]), done=done,
             state=label_state, comment=row.college_comment if row and row.state == RowState.RETURNED else "",
+            comment_by=f"院级党组织（{org.parent.name}）" if org.parent_id else "院级党组织",
             extra={"state_code": code},
         )]
     if assignment.role == Role.ADMIN:
