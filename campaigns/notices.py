@@ -225,7 +225,9 @@ def set_preferences(user, email_on, *, by):
         label = f"邮件通知：{KINDS[code].label}"
         changes[label] = ["发送" if before else "不发送", "发送" if on_ else "不发送"]
     if changes:
-        audit.record(by, user, "update", changes, note="通知设置")
+        from organizations.models import User
+
+        audit.record(by, User.objects.get(pk=user.pk), "update", changes, note="通知设置")
     return changes
 
 
