@@ -317,9 +317,10 @@ def dispatch(entry, obj, context=None, regs=None, now=None):
         return []
     off = {}
     rows = []
+    actor_default = who(entry.actor, getattr(entry, "organization", None))
     for notice, person, target in planned:
         account = person if not isinstance(person, Address) else None
-        actor_label = notice.actor_label or who(entry.actor, getattr(entry, "organization", None))
+        actor_label = notice.actor_label or actor_default
         comment = event.comment if notice.comment is None else notice.comment
         kind_ = KINDS[notice.kind]
         subject, body = render(notice, name=account.display_name if account else person.name,
@@ -337,7 +338,7 @@ def dispatch(entry, obj, context=None, regs=None, now=None):
     NoticeLog.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     mine = list(NoticeLog.objects.filter(claim=token).select_related("recipient").order_by("id"))
     Notification.objects.bulk_create([
-        Notification(user=row.recipient, title=row.subject, body=row.body, url=row.url, notice=row, created_at=now)
+        Notification(user=row.recipient, title=row.subject.removeprefix("【通知】"), body=row.body, url=row.url, notice=row, created_at=now)
         for row in mine if row.recipient_id
     ])
     _wecom(entry, mine)
