@@ -122,7 +122,10 @@ def test_a_returned_row_tells_its_branch_with_the_college_and_the_comment(world,
 
 def test_a_submitted_row_tells_the_college_not_the_other_college(world, phase1, django_capture_on_commit_callbacks):
     w = world
-    run(django_capture_on_commit_callbacks, submitted_row, w, w.branch_a1, w.users.branch)
+    row = run(django_capture_on_commit_callbacks, services.save_row, w.campaign, w.branch_a1, ROW_COMPLETE,
+              by=w.users.branch, expected_version=0)
+    assert not Notification.objects.exists() and not mail.outbox  # a draft concerns nobody else
+    run(django_capture_on_commit_callbacks, services.submit_row, row, by=w.users.branch)
     assert_told_once(w.users.college, title="甲一支部报送了“一支部一特色”信息", actor="甲一支部（党支部）")
     nobody_else(w.users.college)
 
@@ -241,6 +244,7 @@ def test_assignment_tells_each_judge_how_many_new_tasks_once(judging, client_for
         if counts[judge.pk]:
             assert_told_once(judge, title=f"您有 {counts[judge.pk]} 个新的十佳党建品牌材料评审任务", actor="党委组织部",
                              client_for=client_for)
+            assert "乙学院" not in told(judge)[0].body and "丙学院" not in mails_to(judge)[0].body  # stays blind
         else:
             assert not told(judge)
     nobody_else(*[j for j in w.judges if counts[j.pk]])
