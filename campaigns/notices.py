@@ -38,9 +38,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -392,78 +391,30 @@ def enqueue_delivery(ids):
 
 
 def deliver(ids, now=None):
-    """Send the queued rows among `ids` that this call claims. Safe to call twice (and concurrently)."""
+    """Send the queued rows among `ids` that this call claims. Safe to call twice (and concurrently):
+    the reminders' outbox loop (campaigns.outbox), lease, backoff and attempts."""
     from core.outbox import Tally
 
-    from . import reminders
+    from . import outbox, reminders
 
     now = now or timezone.now()
     result = Tally()
-    token = uuid.uuid4().hex
-    due = Q(attempts=0) | Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + RETRY_SLACK)
-    claimed = NoticeLog.objects.filter(due, pk__in=list(ids), status=NoticeStatus.QUEUED).update(
-        status=NoticeStatus.SENDING, claim=token, lease_until=now + reminders.send_lease(),
-        attempts=F("attempts") + 1)
+    token, claimed = outbox.claim(NoticeLog, ids, now, lease=reminders.send_lease(), retry_slack=RETRY_SLACK)
     if not claimed:
         return result
     rows = list(NoticeLog.objects.filter(claim=token, status=NoticeStatus.SENDING).order_by("id"))
-    connection = None
-    try:
-        for i, row in enumerate(rows):
-            if i:
-                NoticeLog.objects.filter(claim=token, status=NoticeStatus.SENDING).update(
-                    lease_until=timezone.now() + reminders.send_lease())
-            mine = NoticeLog.objects.filter(pk=row.pk, claim=token, status=NoticeStatus.SENDING)
-            if not row.email:
-                mine.update(status=NoticeStatus.SENT, sent_at=timezone.now(), lease_until=None,
-                            error="该账号未设置邮箱，仅发送站内通知")
-                result.sent += 1
-                continue
-            try:
-                if connection is None:
-                    connection = get_connection()
-                    connection.open()
-                EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.email],
-                             connection=connection).send()
-            except reminders.TRANSIENT_ERRORS as exc:
-                log.warning("notice %s: mail failed (attempt %s): %s", row.pk, row.attempts, exc)
-                error = f"{exc.__class__.__name__}: {exc}"[:1000]
-                if row.attempts >= reminders.MAX_ATTEMPTS:
-                    mine.update(status=NoticeStatus.FAILED, error=error, lease_until=None)
-                    result.failed += 1
-                else:
-                    wait = reminders.backoff(row.attempts)
-                    mine.update(status=NoticeStatus.QUEUED, error=error, lease_until=None,
-                                next_attempt_at=timezone.now() + dt.timedelta(seconds=wait))
-                    result.retry_ids.append(row.pk)
-                    result.retry_in = max(result.retry_in, wait)
-                connection = _close(connection)
-                continue
-            mine.update(status=NoticeStatus.SENT, sent_at=timezone.now(), error="", lease_until=None)
-            result.sent += 1
-    finally:
-        _close(connection)
-    return result
 
+    def message(row, connection):
+        return EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.email], connection=connection)
 
-def _close(connection):
-    if connection is not None:
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001 - a broken connection is replaced next time
-            pass
-    return None
+    return outbox.send_claimed(NoticeLog, rows, token, result, message=message, lease=reminders.send_lease,
+                               transient=reminders.TRANSIENT_ERRORS, max_attempts=reminders.MAX_ATTEMPTS,
+                               backoff=reminders.backoff)
 
 
 def sweep(now=None):
     """Rows recorded but never sent (broker outage, lost task, expired lease, retry due) go back to
     delivery. Called by the reminder beat (reminders.run_due) and the ops sweeper. Returns their ids."""
-    now = now or timezone.now()
-    NoticeLog.objects.filter(status=NoticeStatus.SENDING, lease_until__lt=now).update(
-        status=NoticeStatus.QUEUED, next_attempt_at=now, error="发送中断（租约过期），重新排队")
-    ids = list(NoticeLog.objects.filter(status=NoticeStatus.QUEUED)
-               .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
-               .order_by("id").values_list("id", flat=True))
-    if ids:
-        enqueue_delivery(ids)
-    return ids
+    from . import outbox
+
+    return outbox.sweep(NoticeLog, now or timezone.now(), enqueue=enqueue_delivery)
