@@ -279,6 +279,27 @@ def test_an_unlocked_sheet_tells_its_judge_with_the_reason(judging, django_captu
     nobody_else(judge)
 
 
+def test_the_round_two_shortlist_tells_each_judge_of_their_defence_tasks(world, at, django_capture_on_commit_callbacks):
+    w = world
+    at(*SCORING_DAY)
+    entries = [make_entry(w.campaign, CollegeFactory(parent=w.school)) for _ in range(3)]
+    judges = [make_judge("r1"), make_judge("r2")]
+    track = open_track(brand_track(w, judges, second_round=True, shortlist_size=2, round1_weight=60,
+                                   round2_weight=40, aggregation="mean"), w.users.admin)
+    for j in judges:
+        for entry, values in zip(entries, [(15, 25, 30, 20, 10), (12, 20, 24, 16, 8), (6, 10, 12, 8, 4)]):
+            score(track, j, entry, *values)
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    track = run(django_capture_on_commit_callbacks, js.close_scoring, track, by=w.users.admin)
+    for judge in judges:
+        assert_told_once(judge, title="您有 2 个新的十佳党建品牌现场答辩任务", actor="党委组织部")
+    nobody_else(*judges)
+    mail.outbox.clear()
+    run(django_capture_on_commit_callbacks, js.close_scoring, track, by=w.users.admin)  # round 2 ends: no new tasks
+    assert not mail.outbox
+
+
 @pytest.fixture
 def proposed(judging, at):
     w = judging
