@@ -292,7 +292,7 @@ def dispatch(entry, obj, context=None, regs=None, now=None):
     regs = regs if regs is not None else _registry.get((type(obj)._meta.label_lower, entry.action), [])
     event = Event(entry, obj, context or {})
     token = uuid.uuid4().hex
-    planned = []  # (row, notice, person)
+    planned = []  # (notice, person, target)
     for reg in regs:
         if reg.when is not None and not reg.when(event):
             continue

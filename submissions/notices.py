@@ -14,7 +14,7 @@ from .models import RowState, Track
 C, B, A = Role.COLLEGE_SECRETARY, Role.BRANCH_SECRETARY, Role.ADMIN
 
 notices.kind("form_review", "附件1、附件2 的审核结果（退回、通过、重新开放）", roles=[C])
-notices.kind("row_review", "本支部信息被院级党组织退回或登记为不参加", roles=[B])
+notices.kind("row_review", "本支部信息的审核结果（院级退回、登记不参加、随汇总表通过组织部审核）", roles=[B])
 notices.kind("row_submitted", "支部报送了“一支部一特色”信息（待院级审核）", roles=[C])
 notices.kind("to_review", "院级党组织提交了附件1、附件2、十佳申报（待组织部审核）", roles=[A])
 notices.kind("entry_check", "十佳申报的形式审查结果（通过、退回）", roles=[C, B])
@@ -69,6 +69,15 @@ def row_returned(event):
     return notices.Notice(to=list(secretaries_of(row.branch)), url=_row_url(row),
                           title=f"{row.branch.name}的“一支部一特色”信息已被院级党组织退回修改",
                           lines=["请根据意见修改后重新报送院级党组织。"])
+
+
+@notices.on("submissions.form2", "accept", kind="row_review", policy="form2.accept")
+def rows_accepted(event):
+    """The branches whose rows are in the accepted 附件2 learn that their row is accepted too."""
+    form2 = event.obj
+    return [notices.Notice(to=list(secretaries_of(row.branch)), url=_row_url(row),
+                           title=f"{row.branch.name}的“一支部一特色”信息已随本院汇总表通过党委组织部审核")
+            for row in form2.rows.filter(state=RowState.SUBMITTED).select_related("branch", "form")]
 
 
 def _became(state):

@@ -169,6 +169,14 @@ def test_form2_returned_by_zzb_tells_the_college(world, phase1, django_capture_o
     assert_told_once(w.users.college, title="汇总表（附件2）已被党委组织部退回修改", actor="党委组织部",
                      comment="请核对支部数量")
     nobody_else(w.users.college)
+    services.submit_form2(services.get_form2(w.campaign, w.college_a), by=w.users.college)
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    run(django_capture_on_commit_callbacks, services.accept_form, services.get_form2(w.campaign, w.college_a),
+        by=w.users.admin)
+    assert_told_once(w.users.college, title="汇总表（附件2）已通过党委组织部审核", actor="党委组织部")
+    assert_told_once(w.users.branch, title="甲一支部的“一支部一特色”信息已随本院汇总表通过党委组织部审核", actor="党委组织部")
+    nobody_else(w.users.college, w.users.branch)  # not branch_b1 of the other college
 
 
 def test_a_skipped_branch_is_told_with_the_reason(world, phase1, django_capture_on_commit_callbacks):
@@ -411,7 +419,7 @@ def test_opting_out_stops_the_e_mail_but_not_the_portal_notice(world, phase1, cl
     row = submitted_row(w, w.branch_a1, w.users.branch)
     c = client_for(w.users.branch)
     page = c.get(reverse("campaigns:notice_settings")).content.decode()
-    assert "本支部信息被院级党组织退回" in page and 'name="email_row_review"' in page
+    assert "本支部信息的审核结果" in page and 'name="email_row_review"' in page
     post = {f"email_{code}": "on" for code in notices.KINDS if code != "row_review"}
     assert c.post(reverse("campaigns:notice_settings"), post).status_code == 302
     assert notices.email_off([w.users.branch.pk], "row_review") == {w.users.branch.pk}
