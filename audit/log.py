@@ -64,10 +64,23 @@ def field_labels(model):
     return {f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
 
 
-def record(actor, obj, action, changes=None, organization=None, note=""):
+# Listeners called with (entry, obj, context) after every record(): higher apps register here
+# (campaigns.notices turns the entries that concern someone into notices). A listener must not raise.
+_listeners = []
+
+
+def add_listener(listener):
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def record(actor, obj, action, changes=None, organization=None, note="", context=None):
+    """Write one audit entry. `context` is not stored: it is handed to the listeners (e.g. which
+    judges a bulk assignment added), for the facts an entry's summary does not carry."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=actor,
         action=action,
         content_type=ContentType.objects.get_for_model(type(obj)),
@@ -77,6 +90,9 @@ def record(actor, obj, action, changes=None, organization=None, note=""):
         changes=changes or {},
         note=note,
     )
+    for listener in list(_listeners):
+        listener(entry, obj, context or {})
+    return entry
 
 
 def history_for(obj):

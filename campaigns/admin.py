@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from audit.admin_mixins import AuditedAdmin
 
-from .models import Campaign, Deadline, DeadlineExtension, Notification, ReminderLog, ReminderSettings
+from .models import Campaign, Deadline, DeadlineExtension, Notification, NoticeLog, ReminderLog, ReminderSettings
 
 
 class DeadlineInline(admin.TabularInline):
@@ -39,4 +39,20 @@ class ReminderLogAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "title", "read_at"]
     search_fields = ["user__username", "title"]
-    raw_id_fields = ["user", "reminder"]
+    raw_id_fields = ["user", "reminder", "notice"]
+
+
+@admin.register(NoticeLog)
+class NoticeLogAdmin(admin.ModelAdmin):
+    """The change notices' outbox (campaigns.notices): read-only, for checking what went to whom."""
+
+    list_display = ["created_at", "recipient", "email", "kind", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__username", "recipient__full_name", "email", "subject"]
+    readonly_fields = [f.name for f in NoticeLog._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

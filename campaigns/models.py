@@ -265,6 +265,10 @@ class Notification(models.Model):
         ReminderLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="notification",
         verbose_name="来源提醒",
     )
+    notice = models.OneToOneField(
+        "NoticeLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="notification",
+        verbose_name="来源变更通知",
+    )
     created_at = models.DateTimeField("时间", default=timezone.now)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
@@ -276,3 +280,80 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- Notices of changes (campaigns.notices) --------------------------------------------------
+
+
+class NoticeStatus(models.TextChoices):
+    QUEUED = "queued", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+    CANCELLED = "cancelled", "未发送邮件（接收人已关闭此类邮件）"
+
+
+class NoticeLog(models.Model):
+    """The outbox of change notices: one row per (event, target), written in the transaction of the
+    change itself. `event` is "audit:<audit entry id>" (the change); `target` is "u<user id>" for an
+    account or "e<address>" for someone without one (an objector who left an e-mail). The unique
+    constraint is what makes a second dispatch of the same event, or a retried task, send nothing twice."""
+
+    event = models.CharField("事件", max_length=60)
+    target = models.CharField("接收对象", max_length=260)
+    kind = models.CharField("通知类别", max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notices",
+        verbose_name="接收人",
+    )
+    email = models.EmailField("邮箱", blank=True)
+    subject = models.CharField("标题", max_length=300)
+    body = models.TextField("正文", blank=True)
+    url = models.CharField("链接", max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="操作人",
+    )
+    actor_label = models.CharField("操作方", max_length=200, blank=True)
+    comment = models.TextField("意见", blank=True)
+    audit_entry = models.ForeignKey(
+        "audit.AuditEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="操作记录",
+    )
+    status = models.CharField("状态", max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    error = models.TextField("错误信息", blank=True)
+    claim = models.CharField(max_length=36, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("记录时间", default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "变更通知记录"
+        verbose_name_plural = "变更通知记录"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["event", "target"], name="unique_notice_per_event_target")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"]), models.Index(fields=["claim"])]
+
+    def __str__(self):
+        return self.subject
+
+
+class NoticePreference(models.Model):
+    """A person's choice of e-mail per notice kind (no row: e-mail on). In-portal notices are always on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences", verbose_name="账号"
+    )
+    kind = models.CharField("通知类别", max_length=40)
+    email = models.BooleanField("发送邮件", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "通知偏好"
+        verbose_name_plural = "通知偏好"
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="unique_notice_preference")]
+
+    def __str__(self):
+        return f"{self.user} · {self.kind} · {'邮件' if self.email else '不发邮件'}"

@@ -23,6 +23,7 @@ class Obligation:
     state: str = ""  # 中文状态: 未开始 / 草稿 / 已提交 / 已退回 / 已通过
     deadline_kind: str = ""
     comment: str = ""
+    comment_by: str = "党委组织部"  # who wrote the comment (the home page labels it "<comment_by>意见")
     extra: dict = field(default_factory=dict)
 
     @property

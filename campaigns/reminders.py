@@ -30,9 +30,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Q
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,7 +42,7 @@ from core.tasks import send as send_task
 from notify import delivery as notify_delivery
 from organizations.models import Role, RoleAssignment
 
-from . import obligations, reminder_notices
+from . import obligations, outbox, reminder_notices
 from .models import (
     SHANGHAI,
     Deadline,
@@ -521,16 +520,11 @@ def _still_owed(rows, now):
 
 
 def deliver(ids, now=None):
-    """Send the queued rows among `ids` that this call manages to claim. Safe to call twice."""
+    """Send the queued rows among `ids` that this call manages to claim. Safe to call twice.
+    The loop is the shared outbox (campaigns.outbox), also used by the change notices."""
     now = now or timezone.now()
     result = Delivery()
-    token = uuid.uuid4().hex
-    # Never-tried rows go at once; a retry only when its backoff is over (a duplicate or early
-    # message for it is a no-op, the sweep or the task's own retry picks it up on time).
-    due = Q(attempts=0) | Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + RETRY_SLACK)
-    claimed = ReminderLog.objects.filter(due, pk__in=list(ids), status=ReminderStatus.QUEUED).update(
-        status=ReminderStatus.SENDING, claim=token, lease_until=now + send_lease(), attempts=F("attempts") + 1
-    )
+    token, claimed = outbox.claim(ReminderLog, ids, now, lease=send_lease(), retry_slack=RETRY_SLACK)
     if not claimed:
         return result
     rows = list(
@@ -540,57 +534,16 @@ def deliver(ids, now=None):
     )
     owed = _still_owed(rows, now)
     reminder_notices.record_personal_notices([row for row in rows if owed.get(row.pk)])
-    connection = None
-    try:
-        for i, row in enumerate(rows):
-            if i:  # this batch is alive: keep the rows still to send leased for one more send
-                ReminderLog.objects.filter(claim=token, status=ReminderStatus.SENDING).update(
-                    lease_until=timezone.now() + send_lease())
-            mine = ReminderLog.objects.filter(pk=row.pk, claim=token, status=ReminderStatus.SENDING)
-            if not owed.get(row.pk):
-                mine.update(status=ReminderStatus.CANCELLED, error="发送前复核：事项均已完成", lease_until=None)
-                result.cancelled += 1
-                continue
-            if not row.email:
-                mine.update(status=ReminderStatus.SENT, sent_at=timezone.now(), lease_until=None,
-                            error="该账号未设置邮箱，仅发送站内通知")
-                result.sent += 1
-                continue
-            try:
-                if connection is None:
-                    connection = get_connection()
-                    connection.open()
-                cc = [e for e in row.cc.split(",") if e]
-                EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.email], cc=cc,
-                             connection=connection).send()
-            except TRANSIENT_ERRORS as exc:
-                log.warning("reminder %s: mail failed (attempt %s): %s", row.pk, row.attempts, exc)
-                error = f"{exc.__class__.__name__}: {exc}"[:1000]
-                if row.attempts >= MAX_ATTEMPTS:
-                    mine.update(status=ReminderStatus.FAILED, error=error, lease_until=None)
-                    result.failed += 1
-                else:
-                    wait = backoff(row.attempts)
-                    mine.update(status=ReminderStatus.QUEUED, error=error, lease_until=None,
-                                next_attempt_at=timezone.now() + dt.timedelta(seconds=wait))
-                    result.retry_ids.append(row.pk)
-                    result.retry_in = max(result.retry_in, wait)
-                if connection is not None:
-                    try:
-                        connection.close()
-                    except Exception:  # noqa: BLE001 - a broken connection is replaced next time
-                        pass
-                    connection = None
-                continue
-            mine.update(status=ReminderStatus.SENT, sent_at=timezone.now(), error="", lease_until=None)
-            result.sent += 1
-    finally:
-        if connection is not None:
-            try:
-                connection.close()
-            except Exception:  # noqa: BLE001
-                pass
-    return result
+
+    def message(row, connection):
+        cc = [e for e in row.cc.split(",") if e]
+        return EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.email], cc=cc,
+                            connection=connection)
+
+    return outbox.send_claimed(
+        ReminderLog, rows, token, result, message=message, lease=send_lease, transient=TRANSIENT_ERRORS,
+        max_attempts=MAX_ATTEMPTS, backoff=backoff,
+        skip=lambda row: None if owed.get(row.pk) else "发送前复核：事项均已完成")
 
 
 # --- The periodic run ------------------------------------------------------------------------
@@ -610,19 +563,7 @@ class RunResult:
 def sweep(now=None):
     """Hand rows that were recorded but never sent (crash, lost task, expired lease, retry due)
     back to delivery. Returns their ids."""
-    now = now or timezone.now()
-    ReminderLog.objects.filter(status=ReminderStatus.SENDING, lease_until__lt=now).update(
-        status=ReminderStatus.QUEUED, next_attempt_at=now, error="发送中断（租约过期），重新排队"
-    )
-    ids = list(
-        ReminderLog.objects.filter(status=ReminderStatus.QUEUED)
-        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    if ids:
-        enqueue_delivery(ids)
-    return ids
+    return outbox.sweep(ReminderLog, now or timezone.now(), enqueue=enqueue_delivery)
 
 
 def run_due(now=None, campaign=None):
@@ -631,6 +572,9 @@ def run_due(now=None, campaign=None):
     result = RunResult()
     result.requeued = len(sweep(now))
     notify_delivery.sweep(now)  # 企业微信/钉钉 rows whose retry is due (their own outbox)
+    from . import notices
+
+    notices.sweep(now)  # change notices (campaigns.notices) recorded but not yet sent
     campaign = campaign or current_campaign()
     if campaign is None:
         return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_reminders
+from . import views, views_notices, views_reminders
 
 app_name = "campaigns"
 urlpatterns = [
@@ -16,5 +16,6 @@ urlpatterns = [
     path("notifications/", views_reminders.NotificationListView.as_view(), name="notifications"),
     path("notifications/<int:pk>/open/", views_reminders.NotificationOpenView.as_view(), name="notification_open"),
     path("notifications/<int:pk>/read/", views_reminders.NotificationReadView.as_view(), name="notification_read"),
+    path("notifications/settings/", views_notices.NoticeSettingsView.as_view(), name="notice_settings"),
     path("notifications/read-all/", views_reminders.NotificationReadAllView.as_view(), name="notifications_read_all"),
 ]

@@ -153,8 +153,8 @@ class NotificationListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        qs = Notification.objects.filter(user=self.request.user).only(
-            "id", "title", "body", "url", "created_at", "read_at"
+        qs = Notification.objects.filter(user=self.request.user).select_related("notice").only(
+            "id", "title", "body", "url", "created_at", "read_at", "notice", "notice__actor_label", "notice__comment"
         )
         if self.request.GET.get("unread"):
             qs = qs.filter(read_at__isnull=True)

@@ -70,7 +70,7 @@ class ReviewsConfig(AppConfig):
         from audit.log import ACTION_LABELS as labels
         from submissions import access
 
-        from . import obligations  # noqa: F401  (registers the judges' unscored assignments)
+        from . import notices, obligations  # noqa: F401  (registers the judges' unscored assignments, notices)
         from .access import judge_may_view
 
         labels.update(ACTION_LABELS)

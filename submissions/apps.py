@@ -8,7 +8,7 @@ class SubmissionsConfig(AppConfig):
     def ready(self):
         from organizations.demo import register_seeder
 
-        from . import demo, obligations  # noqa: F401  (registers the 附件 obligations)
+        from . import demo, notices, obligations  # noqa: F401  (registers the 附件 obligations and notices)
 
         register_seeder(demo.seed)
         register_history_formats()

@@ -14,11 +14,12 @@ from . import status
 from .models import Entry, EntryState, FormState
 
 
-def _item(key, label, item, url, kind, **extra):
+def _item(key, label, item, url, kind, comment_by=None, **extra):
     """An Obligation from a status Item (submissions.status: the one completeness read)."""
     return obligations.Obligation(
         key=key, label=label, organization=item.org, due_at=item.due, deadline_kind=kind, url=url, done=item.done,
         state=item.label, comment=item.comment, extra={"state_code": item.code, **extra},
+        **({"comment_by": comment_by} if comment_by else {}),
     )
 
 
@@ -57,7 +58,8 @@ def org_obligations(campaign, user, assignment):
     if row is None:
         return []
     items = [_item("form2_row", "填写本支部“一支部一特色”信息", row,
-                   reverse("submissions:row", args=[campaign.pk, org.pk]), design)]
+                   reverse("submissions:row", args=[campaign.pk, org.pk]), design,
+                   comment_by=f"院级党组织（{org.parent.name}）" if org.parent_id else "院级党组织")]
     if show_entries and entry is not None:
         items.append(_item("entry_branch", "填写“十佳特色支部”申报（附件3、“三个一”成果）", entry,
                            reverse("submissions:entry", args=[entry.obj.pk]), review, missing=entry.missing))

@@ -154,6 +154,8 @@ MATRIX = [
     row("campaigns:reminder_settings", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:reminder_manual", ADMIN_ONLY, lambda w: {"pk": w.campaign.pk}),
     row("campaigns:notifications", {"anon": LOGIN, "norole": 200, "branch": 200, "college": 200, "judge": 200, "admin": 200}),
+    # everyone's own 通知设置 (e-mail per notice kind)
+    row("campaigns:notice_settings", {"anon": LOGIN, "norole": 200, "branch": 200, "college": 200, "judge": 200, "admin": 200}),
     # a notification of the branch secretary: only its owner may open it (others: 404)
     row("campaigns:notification_open", {"anon": LOGIN, "norole": 404, "branch": 302, "college": 404, "judge": 404, "admin": 404},
         lambda w: {"pk": _notification_for(w.users.branch).pk}),

@@ -63,6 +63,7 @@ POST_ENDPOINTS = {
     "campaigns:reminder_manual": NOT_WORKFLOW,
     "campaigns:notification_read": "own notifications (tests/campaigns/test_reminder_views.py)",
     "campaigns:notifications_read_all": "own notifications (tests/campaigns/test_reminder_views.py)",
+    "campaigns:notice_settings": "own notice settings, no state machine (tests/campaigns/test_notices.py)",
     "submissions:standards": NOT_WORKFLOW,
     "submissions:form1": ["form1_save", "form1_submit"],
     "submissions:form2": ["form2_save", "form2_submit"],

@@ -180,7 +180,8 @@ def assign(track, *, by):
     add, shortfall = _plan(current, judges, entries, current.judges_per_entry, existing, conflicts)
     Assignment.objects.bulk_create([Assignment(track=current, round=Round.MATERIALS, judge_id=j, entry_id=e) for j, e in add])
     audit.record(by, current, "assign", {"added": len(add)},
-                 note=f"新增分配 {len(add)} 条" + (f"；{len(shortfall)} 个项目可用评委不足" if shortfall else ""))
+                 note=f"新增分配 {len(add)} 条" + (f"；{len(shortfall)} 个项目可用评委不足" if shortfall else ""),
+                 context={"added": add})  # the judges' "new tasks" notices (reviews.notices)
     return len(add), shortfall
 
 
