@@ -32,3 +32,12 @@ EXPORT = Policy("export_job", {
     "retry": Action("重试", who=zzb_admin, states={"failed"}, denied=ADMIN_ONLY,
                     wrong_state="只有失败的导出可以重试（当前：{state}）。"),
 }, state_of=lambda job: job.status, state_label=_job_label)
+
+
+def _declare_quiet():
+    from campaigns import notices
+
+    notices.quiet(*(f"export_job.{a}" for a in EXPORT), reason="组织部自己发起的导出：进度与文件在任务页面上")
+
+
+_declare_quiet()

@@ -67,3 +67,15 @@ YEAR = Policy("showcase_year", {
     "create_booklet": Action("生成成果汇编", who=zzb_admin, denied=ADMIN_ONLY),
     "create_bundle": Action("导出静态网页包", who=zzb_admin, denied=ADMIN_ONLY),
 }, state_of=lambda campaign: None, state_label=lambda campaign: "")
+
+
+def _declare_quiet():
+    from campaigns import notices
+
+    notices.quiet(*(f"{p.name}.{a}" for p in (BOOKLET, BUNDLE) for a in p),
+                  reason="组织部自己发起的生成任务：进度在页面上，失败时页面给出重试")
+    notices.quiet(*(f"{p.name}.{a}" for p in (ITEM, YEAR) for a in p),
+                  reason="成果展示的收录与发布由组织部操作，结果即时公开在展示页（公布评审结果时另有通知）")
+
+
+_declare_quiet()

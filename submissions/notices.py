@@ -155,7 +155,7 @@ def branch_withdrawn(event):
 
 
 notices.quiet(
-    "form1.view", "form1.save", "form1.upload_scan", "form2.view", "form2.save", "form2.upload_scan",
+    "form1.view", "form1.save", "form1.upload_scan", "form1.choose_brand", "form2.view", "form2.save", "form2.upload_scan",
     "row.view", "row.save", "entry.view", "entry.start", "entry.save", "entry.upload",
     "outcome.view", "outcome.add", "outcome.edit", "outcome.upload",
     reason="自己的草稿、上传与查看：只涉及操作人本人（提交与审核另有通知）",
