@@ -284,7 +284,8 @@ def withdraw_entry(objection, *, by, reason, now=None):
     (and without earlier withdrawn entries), so the next entry moves up. Returns (track, entries that moved in)."""
     o0 = Objection.objects.only("track_id").get(pk=objection.pk)
     current = _locked_track(JudgingTrack(pk=o0.track_id))
-    o = Objection.objects.select_for_update().select_related("entry", "entry__organization").get(pk=objection.pk)
+    o = Objection.objects.select_for_update(of=("self",)).select_related("entry", "entry__organization").get(
+        pk=objection.pk)
     o.track = current
     policy.OBJECTION.require("withdraw_entry", by, o)
     reason = _check_text(reason, "撤销原因", 500)

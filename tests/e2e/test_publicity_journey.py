@@ -86,3 +86,14 @@ def test_anonymous_objection_upheld_and_the_next_entry_moves_up(browser, publici
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_test_id("lookup-outcome")).to_contain_text("采纳")
     screenshot(page, "publicity-lookup")
+
+    # 4. the public pages fit a 390 px phone (tables scroll inside their card, no button past the edge)
+    from .test_phone_layout import MEASURE, MIN_CELL_PX, PHONE
+
+    page.set_viewport_size(PHONE)
+    for path in ("/reviews/publicity/", f"/reviews/publicity/{track.pk}/objection/", "/reviews/publicity/receipt/"):
+        page.goto(path)
+        found = page.evaluate(MEASURE, MIN_CELL_PX)
+        assert not found["narrow"] and not found["cut"], (path, found)
+        assert found["pageWidth"] <= found["vw"] + 1, (path, found)
+    screenshot(page, "publicity-phone")
