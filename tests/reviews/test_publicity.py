@@ -368,3 +368,28 @@ def test_a_public_action_is_open_to_anonymous_visitors_and_others_are_not():
     from core.policy import REGISTRY
 
     REGISTRY.pop("test_public")  # not a real machine: keep it out of docs/policy-tables.md
+
+
+def test_the_decision_page_shows_the_buttons_the_policy_allows(publicity, at):
+    w = publicity
+    at(*DURING)
+    services.file_objection(w.track, name="李", unit="化学院", contact="1", content="x", entry_id=w.entries[0].pk)
+    c = client_admin(w)
+    url = reverse("reviews:decision", args=[w.track.pk])
+    html = c.get(url).content.decode()
+    action = lambda name: reverse("reviews:action", args=[w.track.pk, name])  # noqa: E731
+    assert action("handle") in html and action("objection") in html
+    assert action("propose") not in html and action("publicity") not in html and action("approve") not in html
+    assert action("publish") not in html and "公示期至 2026年12月18日 结束" in html  # why 公布 is not offered yet
+    assert action("withdraw") not in html  # not answered (采纳) yet
+    o = Objection.objects.get()
+    services.handle_objection(o, by=w.users.admin, outcome="upheld", handling="属实")
+    assert action("withdraw") in c.get(url).content.decode()
+    services.handle_objection(o, by=w.users.admin, outcome="partial", handling="部分属实")
+    at(*AFTER)
+    c = client_admin(w)  # a new day, a new session
+    html = c.get(url).content.decode()
+    assert action("publish") in html and action("withdraw") not in html
+    services.publish(w.track, by=w.users.admin)
+    html = c.get(url).content.decode()
+    assert not any(action(a) in html for a in ("handle", "objection", "publish", "withdraw", "propose"))
