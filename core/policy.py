@@ -17,6 +17,8 @@ Everything asks the same table:
 - templates show or hide buttons from that answer (`{% if actions.submit %}`), never from state
   literals of their own.
 
+An action marked `public` is open to anonymous visitors too (its `who` still decides).
+
 Model-free: objects are duck-typed. The first refusal found is reported, checked in the order
 who → state → window → extra conditions (a user without the role learns nothing about the state).
 """
@@ -48,6 +50,7 @@ class Action:
     when: tuple = ()  # ((user, obj, now) -> reason | None, ...)
     denied: str = NOT_YOURS
     wrong_state: str = "当前状态为“{state}”，不能{label}。"
+    public: bool = False  # open to visitors who are not signed in (e.g. filing an objection during the 公示)
     name: str = field(default="", compare=False)
 
     def __post_init__(self):
@@ -77,7 +80,7 @@ class Policy:
     def reason(self, action, user, obj, now=None):
         """Why `user` may not do `action` on `obj` now (Chinese), or None when allowed."""
         rule = self.table[action]
-        if obj is None or not getattr(user, "is_authenticated", False) or not rule.who(user, obj):
+        if obj is None or not (rule.public or getattr(user, "is_authenticated", False)) or not rule.who(user, obj):
             return rule.denied
         if rule.states is not None and self.state_of(obj) not in rule.states:
             return rule.wrong_state.format(state=self.state_label(obj), label=rule.label)
@@ -105,7 +108,7 @@ class Policy:
         """The reason when only the time window stands in the way (who and state would allow it), else None:
         for the "closed since …" notice on a page the user could otherwise edit."""
         rule = self.table[action]
-        if rule.window is None or obj is None or not getattr(user, "is_authenticated", False):
+        if rule.window is None or obj is None or not (rule.public or getattr(user, "is_authenticated", False)):
             return None
         if not rule.who(user, obj) or (rule.states is not None and self.state_of(obj) not in rule.states):
             return None

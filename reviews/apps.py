@@ -21,7 +21,9 @@ ACTION_LABELS = {
     "send_back": "校领导退回拟表彰名单",
     "publicity": "开始公示",
     "objection": "记录公示异议",
-    "objection_handled": "处理公示异议",
+    "objection_handled": "答复公示异议",
+    "objection_filed": "网上提出公示异议",
+    "withdraw_entry": "采纳异议，撤销拟表彰项目（名单递补）",
     "publish": "公布评审结果",
 }
 
@@ -55,6 +57,19 @@ def _tie_break(value, cache):
     return " → ".join(shown)
 
 
+def _proposal(value, cache):
+    """[{entry, place, final, name}, ...] → ["1. 甲学院党委（88.5 分）", ...]."""
+    if not isinstance(value, list):
+        return str(value)
+    return [f"{p.get('place')}. {p.get('name')}（{p.get('final')} 分）" if isinstance(p, dict) else str(p) for p in value]
+
+
+def _withdrawn(value, cache):
+    if not isinstance(value, list):
+        return str(value)
+    return [f"{w.get('name')}：{w.get('reason')}" if isinstance(w, dict) else str(w) for w in value]
+
+
 def _rubric(value, cache):
     """[[code, name, points, ...], ...] → ["品牌定位与内涵：15 分", ...]."""
     if not isinstance(value, list):
@@ -79,4 +94,6 @@ class ReviewsConfig(AppConfig):
         register_value("reviews.assignment", "points", _points)
         register_value("reviews.judgingtrack", "tie_break", _tie_break)
         register_value("reviews.judgingtrack", "rubric", _rubric)
+        register_value("reviews.judgingtrack", "proposal", _proposal)
+        register_value("reviews.judgingtrack", "withdrawn", _withdrawn)
         access.register_viewer(judge_may_view)

@@ -67,3 +67,27 @@ class ObjectionForm(forms.Form):
     def __init__(self, *args, entries=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entry"].choices = [("", "（不针对具体项目）")] + [(e.pk, str(e.organization)) for e in entries]
+
+
+class PublicObjectionForm(forms.Form):
+    """An objection filed online during the 公示: real name, unit and contact are required (实名反映)."""
+
+    name = forms.CharField(label="姓名（实名）", max_length=30,
+                           widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}))
+    unit = forms.CharField(label="所在单位", max_length=60, widget=forms.TextInput(attrs={"class": "form-control"}))
+    contact = forms.CharField(label="联系方式（手机或邮箱）", max_length=60,
+                              widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "tel"}))
+    entry = forms.TypedChoiceField(label="涉及的拟表彰项目（可不选）", required=False, coerce=int, empty_value=None,
+                                   widget=forms.Select(attrs={"class": "form-select"}))
+    content = forms.CharField(label="异议内容（请写明事实和依据，不超过 2000 字）", max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 6, "class": "form-control", "maxlength": 2000}))
+
+    def __init__(self, *args, proposal=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].choices = [("", "（不针对具体项目）")] + [
+            (p["entry"], f"第{p['place']}名 {p['name']}") for p in proposal]
+
+
+class ReceiptLookupForm(forms.Form):
+    code = forms.CharField(label="回执码", max_length=40, widget=forms.TextInput(
+        attrs={"class": "form-control", "autocomplete": "off", "placeholder": "XXXX-XXXX-XXXX-XXXX"}))

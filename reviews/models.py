@@ -83,6 +83,8 @@ class JudgingTrack(models.Model):
     returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name="退回人")
     return_comment = models.CharField("退回意见", max_length=500, blank=True)
+    withdrawn = models.JSONField("公示期间撤销的拟表彰项目", default=list, blank=True,
+                                 help_text="[{entry, name, reason, objection, at, by}]：采纳异议后撤销，名单依次递补")
     publicity_start = models.DateField("公示开始", null=True, blank=True)
     publicity_end = models.DateField("公示结束", null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -223,16 +225,39 @@ class CommitteeVote(models.Model):
         return f"{self.entry}：{self.votes}票"
 
 
+class ObjectionSource(models.TextChoices):
+    RECORDED = "recorded", "组织部登记（书面、来电等）"
+    ONLINE = "online", "网上提交"
+
+
+class ObjectionOutcome(models.TextChoices):
+    REJECTED = "rejected", "驳回"
+    PARTIAL = "partial", "部分采纳"
+    UPHELD = "upheld", "采纳"
+
+
 class Objection(models.Model):
-    """An objection received during the 公示 and how it was handled."""
+    """An objection received during the 公示 (filed online by anyone, or recorded by 组织部) and its answer.
+
+    Only 组织部 sees objections; the objector follows theirs with the receipt code shown once when filing
+    (only its SHA-256 is stored)."""
 
     track = models.ForeignKey(JudgingTrack, on_delete=models.CASCADE, related_name="objections")
     entry = models.ForeignKey("submissions.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                               verbose_name="涉及项目")
+    source = models.CharField("来源", max_length=10, choices=ObjectionSource.choices, default=ObjectionSource.RECORDED)
+    name = models.CharField("姓名（实名）", max_length=30, blank=True)
+    unit = models.CharField("所在单位", max_length=60, blank=True)
+    contact = models.CharField("联系方式", max_length=60, blank=True)
     received_on = models.DateField("收到日期")
     content = models.TextField("异议内容", max_length=2000)
+    receipt_hash = models.CharField("回执码摘要", max_length=64, blank=True, db_index=True, editable=False)
+    outcome = models.CharField("处理结果", max_length=10, choices=ObjectionOutcome.choices, blank=True)
     handling = models.TextField("处理情况", max_length=2000, blank=True)
     handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="处理人")
+    entry_withdrawn_at = models.DateTimeField("据此撤销拟表彰项目的时间", null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1)
 

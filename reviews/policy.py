@@ -2,7 +2,8 @@
 
 | machine    | object       | state read        | actions                                                  |
 |------------|--------------|-------------------|----------------------------------------------------------|
-| TRACK      | JudgingTrack | track.stage       | configure, rubric, judges, assign, add_assignment, open_scoring, close, vote, propose, approve, publicity, objection, handle_objection, publish |
+| TRACK      | JudgingTrack | track.stage       | configure, rubric, judges, assign, add_assignment, open_scoring, close, vote, propose, approve, approve_online, send_back, publicity, objection, publish |
+| OBJECTION  | Objection (or the track, for `file`) | track.stage | file (anyone, no login), handle, withdraw_entry |
 | ASSIGNMENT | Assignment   | track.stage       | score, declare_conflict, remove                          |
 | SHEET      | ScoreSheet   | track.stage       | submit, unlock                                           |
 
@@ -139,6 +140,45 @@ def _publicity_over(track, now):
     return None
 
 
+def _anyone(user, obj):
+    """Anyone, signed in or not (a public action)."""
+    return True
+
+
+def _in_publicity_period(obj, now):
+    """Between the first and the last day of the 公示 (Asia/Shanghai dates)."""
+    track = _track_of(obj)
+    today = timezone.localtime(now).date()
+    start, end = track.publicity_start, track.publicity_end
+    if start and today < start:
+        return f"公示期自 {start:%Y年%m月%d日} 开始，届时方可提出异议。"
+    if end and today > end:
+        return f"公示期已于 {end:%Y年%m月%d日} 结束，不再受理网上异议。"
+    return None
+
+
+def _upheld(user, objection, now):
+    if objection.outcome != "upheld":
+        return "只有处理结果为“采纳”的异议才能撤销拟表彰项目。"
+    return None
+
+
+def _names_a_listed_entry(user, objection, now):
+    if objection.entry_withdrawn_at is not None:
+        return "已根据该异议撤销过拟表彰项目。"
+    if objection.entry_id is None:
+        return "该异议未指明涉及的项目。"
+    if objection.entry_id not in {p["entry"] for p in objection.track.proposal or []}:
+        return "该异议涉及的项目不在拟表彰名单中。"
+    return None
+
+
+def _not_acted_on(user, objection, now):
+    if objection.entry_withdrawn_at is not None:
+        return "已根据该异议撤销拟表彰项目，处理结果不能再修改。"
+    return None
+
+
 def _objections_handled(user, track, now):
     if track.objections.filter(handled_at__isnull=True).exists():
         return "还有未处理的异议。"
@@ -193,8 +233,12 @@ TRACK = Policy("track", {
 }, state_of=_stage, state_label=_stage_label)
 
 OBJECTION = Policy("objection", {
-    "handle": Action("处理异议", _admin, {Stage.PUBLICITY}, denied=ADMIN_ONLY,
+    "file": Action("网上提出异议", _anyone, {Stage.PUBLICITY}, _in_publicity_period, public=True,
+                   wrong_state="当前不在公示期，不受理网上异议。"),
+    "handle": Action("答复异议", _admin, {Stage.PUBLICITY}, None, (_not_acted_on,), denied=ADMIN_ONLY,
                      wrong_state="公示已结束，不能再修改异议处理情况。"),
+    "withdraw_entry": Action("采纳异议并撤销拟表彰项目", _admin, {Stage.PUBLICITY}, None, (_upheld, _names_a_listed_entry),
+                             denied=ADMIN_ONLY, wrong_state="只能在公示期间撤销拟表彰项目。"),
 }, state_of=_stage, state_label=_stage_label)
 
 ASSIGNMENT = Policy("assignment", {

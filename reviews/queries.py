@@ -327,3 +327,20 @@ def approval_board(track, below=3):
     )
     return {"rows": rows, "next": [line(r["entry"].pk) for r in rest[:below]], "changed": changed,
             "criteria": board["criteria"], "rule_labels": board["rule_labels"]}
+
+
+# ---------------------------------------------------------------- 公示 (public)
+
+
+def public_tracks(campaign):
+    """The campaign's tracks whose 公示 has been opened (公示中 or 结果已公布)."""
+    return [t for t in tracks_for(campaign) if t.stage in {Stage.PUBLICITY, Stage.PUBLISHED}]
+
+
+def proposal_rows(track):
+    """The proposed list as shown in the 公示: [{place, final, entry}] with each entry's organization and college."""
+    entries = Entry.objects.filter(pk__in=[p["entry"] for p in track.proposal or []]).select_related(
+        "organization", "college", "organization__parent")
+    by_id = {e.pk: e for e in entries}
+    return [{"place": p["place"], "final": p["final"], "entry": by_id.get(p["entry"]), "name": p["name"]}
+            for p in track.proposal or []]

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from .views import approval, judge, manage, results
+from .views import approval, judge, manage, public, results
 
 app_name = "reviews"
 urlpatterns = [
     path("", manage.IndexView.as_view(), name="index"),
     path("results/", results.ResultsView.as_view(), name="results"),
+    path("publicity/", public.PublicityView.as_view(), name="publicity"),
+    path("publicity/<int:pk>/objection/", public.ObjectionView.as_view(), name="objection"),
+    path("publicity/receipt/", public.ReceiptView.as_view(), name="receipt"),
     path("my/", judge.QueueView.as_view(), name="queue"),
     path("a/<int:pk>/", judge.ScoreView.as_view(), name="score"),
     path("a/<int:pk>/conflict/", judge.DeclareConflictView.as_view(), name="declare_conflict"),

@@ -59,7 +59,7 @@ def item_url(item):
 
 def booklet_items(booklet):
     return list(
-        booklet.items.select_related("college", "organization", "video")
+        booklet.items.with_badge().select_related("college", "organization", "video")
         .prefetch_related("outcomes", "photos")
         .order_by("college__sort_order", "college__code", "kind", "sort_order", "org_name")
     )

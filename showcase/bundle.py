@@ -34,7 +34,7 @@ def _ext(name, default=""):
 
 
 def bundle_items(campaign):
-    return list(ShowcaseItem.objects.published().filter(campaign=campaign)
+    return list(ShowcaseItem.objects.published().filter(campaign=campaign).with_badge()
                 .select_related("college", "video").prefetch_related("outcomes", "photos", "documents")
                 .order_by("college__sort_order", "college__code", "-kind", "org_name"))
 

@@ -21,9 +21,24 @@ class Award(models.TextChoices):
     BRANCH_TOP10 = "branch_top10", "十佳特色支部"
 
 
+def _pending_results(campaign_ref, kind_ref):
+    """A judging track of that campaign and kind exists whose results are not published yet (e.g. 公示中)."""
+    from reviews.models import JudgingTrack, Stage
+
+    return JudgingTrack.objects.filter(campaign=campaign_ref, track=kind_ref).exclude(stage=Stage.PUBLISHED)
+
+
 class ShowcaseItemQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def with_badge(self):
+        """Annotate `badge`: the 十佳 award visitors may see. None while the item's judging track (same
+        campaign, same kind) has not published its results: never during the 公示. Items of a year judged
+        outside the portal (no track) keep 组织部's badge."""
+        pending = models.Exists(_pending_results(models.OuterRef("campaign"), models.OuterRef("kind")))
+        return self.annotate(badge=models.Case(models.When(pending, then=models.Value("")), default=models.F("award"),
+                                               output_field=models.CharField()))
 
 
 class ShowcaseItem(models.Model):
@@ -90,8 +105,24 @@ class ShowcaseItem(models.Model):
         return [line.strip() for line in self.measures.splitlines() if line.strip()]
 
     @property
+    def shown_award(self):
+        """The 十佳 badge shown in public (see ShowcaseItemQuerySet.with_badge): "" before the results are published."""
+        if not self.award:
+            return ""
+        if "badge" in self.__dict__:
+            return self.__dict__["badge"]
+        return "" if _pending_results(self.campaign_id, self.kind).exists() else self.award
+
+    @property
     def award_label(self):
-        return self.get_award_display() if self.award else ""
+        """The label of the badge shown in public ("" before the results are published)."""
+        shown = self.shown_award
+        return Award(shown).label if shown else ""
+
+    @property
+    def award_pending(self):
+        """组织部 set a badge that is not shown yet (its judging track has not published)."""
+        return bool(self.award) and not self.shown_award
 
 
 class ItemOutcome(models.Model):

@@ -13,7 +13,7 @@ def search_items(params, qs=None):
     """Published items filtered by q (Chinese text, icontains), year, org type, award and kind.
 
     `params` is the cleaned data of forms.ShowcaseSearchForm (year an int, choices validated)."""
-    qs = ShowcaseItem.objects.published() if qs is None else qs
+    qs = (ShowcaseItem.objects.published() if qs is None else qs).with_badge()
     q = (params.get("q") or "").strip()
     for word in q.split()[:5]:
         qs = qs.filter(search_text__icontains=word)
@@ -25,15 +25,15 @@ def search_items(params, qs=None):
         qs = qs.filter(org_type=org_type)
     award = params.get("award") or ""
     if award == "any":
-        qs = qs.exclude(award="")
+        qs = qs.exclude(badge="")
     elif award:
-        qs = qs.filter(award=award)
+        qs = qs.filter(badge=award)
     kind = params.get("kind") or ""
     if kind in ("brand", "branch"):
         qs = qs.filter(kind=kind)
     # newest year first; within a year brands before branches, 十佳 first
     return (qs.select_related(*LIST_FIELDS_RELATED).defer("search_text", "overview", "measures", "results")
-            .order_by("-year", "-kind", "-award", "sort_order", "org_name", "pk"))
+            .order_by("-year", "-kind", "-badge", "sort_order", "org_name", "pk"))
 
 
 def published_years():
@@ -41,7 +41,7 @@ def published_years():
 
 
 def item_for_detail(pk):
-    return (ShowcaseItem.objects.select_related("organization", "college", "video", "campaign", "form1")
+    return (ShowcaseItem.objects.with_badge().select_related("organization", "college", "video", "campaign", "form1")
             .prefetch_related("outcomes", "photos", "documents").filter(pk=pk).first())
 
 
@@ -63,5 +63,5 @@ def library(params):
 
 
 def manage_items(campaign):
-    return (ShowcaseItem.objects.filter(campaign=campaign).select_related("college", "organization")
+    return (ShowcaseItem.objects.filter(campaign=campaign).with_badge().select_related("college", "organization")
             .order_by("college__sort_order", "college__code", "-kind", "org_name"))

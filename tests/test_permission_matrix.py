@@ -161,7 +161,11 @@ MATRIX = [
         lambda w: {"pk": _notification_for(w.users.branch).pk}),
     # 十佳 judging (the judge is assigned to college B's entry; see prepare())
     row("reviews:index", ADMIN_ONLY),
-    row("reviews:results", {"anon": LOGIN, "norole": 200, "branch": 200, "college": 200, "judge": 200, "admin": 200}),
+    # public: the published results, the 公示 list, filing an objection (the form, or why it is closed) and the receipt
+    row("reviews:results", {r: 200 for r in ROLES}),
+    row("reviews:publicity", {r: 200 for r in ROLES}),
+    row("reviews:objection", {r: 200 for r in ROLES}, lambda w: {"pk": w.track.pk}),
+    row("reviews:receipt", {r: 200 for r in ROLES}),
     row("reviews:queue", JUDGE_ONLY),
     row("reviews:score", JUDGE_ONLY, lambda w: {"pk": w.assignment.pk}),
     row("reviews:declare_conflict", POST_ONLY_JUDGE, lambda w: {"pk": w.assignment.pk}),

@@ -88,7 +88,9 @@ POST_ENDPOINTS = {
     "reviews:rubric": "judging (tests/reviews/)",
     "reviews:judges": "judging (tests/reviews/)",
     "reviews:action": ["track_open", "track_close", "track_approve", "track_publicity", "track_objection",
-                       "track_publish", "track_unlock"],
+                       "track_publish", "track_unlock", "objection_handle", "objection_withdraw_entry"],
+    "reviews:objection": ["objection_file"],
+    "reviews:receipt": "receipt lookup: read-only, throttled (tests/reviews/test_publicity.py)",
     "reviews:submit_sheet": ["judge_submit_sheet"],
     "reviews:approval_decide": ["track_approve_online", "track_send_back"],
     "showcase:pick": NOT_WORKFLOW,
@@ -357,7 +359,7 @@ CASES = {
 STAGES = ["setup", "scoring", "round2", "closed", "proposed", "approved", "publicity", "published"]
 
 
-def _track(w, stage, *, scored=False, sheet=None, objection=False):
+def _track(w, stage, *, scored=False, sheet=None, objection=False, listed=False, upheld=None):
     """A 十佳党建品牌 track at `stage` with one criterion, the judge (home 甲学院) assigned to 乙学院's entry."""
     close = dt.datetime(2026, 12, 10, 23, 59, 59, tzinfo=SHANGHAI)
     t = JudgingTrack.objects.create(
@@ -378,7 +380,32 @@ def _track(w, stage, *, scored=False, sheet=None, objection=False):
     if objection:
         Objection.objects.create(track=t, entry=entry, content="有异议", received_on=dt.date(2026, 12, 2),
                                  handling="已核实", handled_at=dt.datetime(2026, 12, 3, tzinfo=SHANGHAI))
+    if listed:  # 乙品牌 is on the proposed list (the 公示), with 丙品牌 next
+        nxt = Entry.objects.create(campaign=w.campaign, track="brand", organization=w.college_a, college=w.college_a,
+                                   state="passed", title="丙品牌")
+        Assignment.objects.create(track=t, judge=w.users.judge, entry=nxt, points={str(c.pk): 10}, total=10,
+                                  complete=True, scored_at=dt.datetime(2026, 11, 20, tzinfo=SHANGHAI))
+        t.award_count = 1
+        t.proposal = [{"entry": entry.pk, "place": 1, "final": 20.0, "name": str(entry.organization)}]
+        t.save(update_fields=["award_count", "proposal"])
+    if upheld is not None:
+        ctx["objection"] = Objection.objects.create(
+            track=t, entry=entry, content="材料不实", received_on=dt.date(2026, 12, 2), outcome=upheld,
+            handling="属实" if upheld else "", handled_at=dt.datetime(2026, 12, 3, tzinfo=SHANGHAI) if upheld else None)
     return ctx
+
+
+# The 公示 of _track runs Dec 1–7: before it, during it, after it (no extension applies to the 公示).
+PUBLICITY = {"before": (2026, 11, 30, 10), "open": (2026, 12, 3, 10), "after": (2026, 12, 10, 10),
+             "extended": (2026, 12, 10, 10)}
+
+
+def _public_track(w, stage):
+    """A track whose proposed list names 乙品牌; the per-address filing counter starts afresh for each post."""
+    from django.core.cache import cache
+
+    cache.clear()
+    return _track(w, stage, listed=True)
 
 
 def judge_scores(role, stage, window):
@@ -429,6 +456,19 @@ CASES.update({
     "track_unlock": Case("reviews:action", JUDGING, STAGES, lambda w, s: _track(w, s, sheet=True),
                          track_action("unlock", lambda c: {"sheet": c["sheet"].pk, "reason": "误提交"}),
                          admin_at("setup", "scoring", "round2")),
+    # 公示 (Dec 1–7 in _track): anyone files online, signed in or not, only within the period
+    "objection_file": Case("reviews:objection", PUBLICITY, STAGES, _public_track,
+                           lambda w, c: ([c["track"].pk], {"name": "王老师", "unit": "机械学院", "contact": "13800000000",
+                                                           "content": "材料不实", "entry": c["entry"].pk}),
+                           lambda role, s, window: s == "publicity" and window == "open"),
+    "objection_handle": Case("reviews:action", PUBLICITY, STAGES, lambda w, s: _track(w, s, upheld=""),
+                             track_action("handle", lambda c: {"objection": c["objection"].pk, "outcome": "rejected",
+                                                               "handling": "经核实不属实", "version": c["objection"].version}),
+                             admin_at("publicity")),
+    "objection_withdraw_entry": Case("reviews:action", PUBLICITY, STAGES,
+                                     lambda w, s: _track(w, s, scored=True, listed=True, upheld="upheld"),
+                                     track_action("withdraw", lambda c: {"objection": c["objection"].pk, "reason": "属实"}),
+                                     admin_at("publicity")),
 })
 
 
@@ -449,6 +489,8 @@ def fingerprint():
         list(Assignment.objects.order_by("pk").values_list("pk", "version", "total")),
         list(ScoreSheet.objects.order_by("pk").values_list("pk", "submitted_at")),
         DeclaredConflict.objects.count(), Objection.objects.count(),
+        list(Objection.objects.order_by("pk").values_list("pk", "version", "outcome", "entry_withdrawn_at")),
+        list(JudgingTrack.objects.order_by("pk").values_list("pk", "proposal", "withdrawn")),
     )
 
 

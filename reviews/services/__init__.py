@@ -11,8 +11,9 @@ Callers import the package (`from reviews import services`); the names below are
 
 from ._common import WHOLE_NUMBER, JudgingError
 from .decision import (
-    MINUTES_MAX, add_working_days, approve, approve_online, handle_objection, open_publicity, propose, publish,
-    record_committee_decision, record_objection, send_back, stage_index,
+    MINUTES_MAX, OBJECTION_MAX, add_working_days, approve, approve_online, file_objection, handle_objection,
+    objection_by_receipt, open_publicity, propose, publish, receipt_digest, record_committee_decision,
+    record_objection, send_back, stage_index, withdraw_entry,
 )
 from .scoring import (
     clean_points, close_scoring, ensure_can_score, open_scoring, record_vote, save_score, submit_sheet, unlock_sheet,
@@ -30,4 +31,5 @@ __all__ = [
     "close_scoring", "record_vote",
     "propose", "approve", "record_committee_decision", "approve_online", "send_back", "add_working_days",
     "open_publicity", "record_objection", "handle_objection", "publish", "stage_index", "MINUTES_MAX",
+    "file_objection", "withdraw_entry", "objection_by_receipt", "receipt_digest", "OBJECTION_MAX",
 ]

@@ -1,6 +1,8 @@
 """The decision steps: 拟表彰名单, 审定, 公示 with its objections, 公布."""
 
 import datetime as dt
+import hashlib
+import secrets
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +12,9 @@ from core import versioning
 from submissions.models import Entry
 
 from .. import policy, queries
-from ..models import STAGE_ORDER, ApprovalMethod, Award, JudgingTrack, Objection, Stage
+from ..models import (
+    STAGE_ORDER, ApprovalMethod, Award, JudgingTrack, Objection, ObjectionOutcome, ObjectionSource, Stage,
+)
 from ._common import JudgingError, _bump, _locked_track, _snap
 
 
@@ -156,29 +160,150 @@ def open_publicity(track, *, by, start, end=None):
                     {"publicity_start": [None, start], "publicity_end": [None, end]})
 
 
+OBJECTION_MAX = 2000  # characters of an objection's text
+OBJECTOR_FIELDS = {"name": ("姓名", 30), "unit": ("所在单位", 60), "contact": ("联系方式", 60)}
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from a note
+RECEIPT_LENGTH = 16  # 16 × 5 bits = 80 random bits
+
+
+def _objection_snapshot(o):
+    return {k: v for k, v in _snap(o).items() if k != "receipt_hash"}
+
+
+def _new_receipt():
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def receipt_digest(code):
+    """The stored digest of a receipt code as typed (case, spaces and dashes ignored), or "" when malformed."""
+    norm = "".join(ch for ch in str(code or "").upper() if ch in RECEIPT_ALPHABET)
+    if len(norm) != RECEIPT_LENGTH:
+        return ""
+    return hashlib.sha256(norm.encode()).hexdigest()
+
+
+def objection_by_receipt(code):
+    digest = receipt_digest(code)
+    if not digest:
+        return None
+    return Objection.objects.select_related("track", "track__campaign", "entry", "entry__organization").filter(
+        receipt_hash=digest).first()
+
+
+def _check_text(value, label, limit):
+    value = (value or "").strip()
+    if not value:
+        raise JudgingError(f"请填写{label}。")
+    if len(value) > limit:
+        raise JudgingError(f"{label}不能超过 {limit} 个字（当前 {len(value)} 个字）。")
+    return value
+
+
 @transaction.atomic
 def record_objection(track, *, by, content, received_on, entry=None):
+    """组织部 records an objection received on paper, by phone or in person."""
     current = _locked_track(track, "objection", by)
-    content = (content or "").strip()
-    if not content:
-        raise JudgingError("请填写异议内容。")
-    o = Objection.objects.create(track=current, entry=entry, content=content, received_on=received_on, recorded_by=by)
-    audit.record(by, o, "objection", audit.diff({}, _snap(o)))
+    content = _check_text(content, "异议内容", OBJECTION_MAX)
+    o = Objection.objects.create(track=current, entry=entry, content=content, received_on=received_on, recorded_by=by,
+                                 source=ObjectionSource.RECORDED)
+    audit.record(by, o, "objection", audit.diff({}, _objection_snapshot(o)))
     return o
 
 
 @transaction.atomic
-def handle_objection(objection, *, by, handling, expected_version=versioning.UNCHECKED, now=None):
+def file_objection(track, *, name, unit, contact, content, entry_id=None, by=None, now=None):
+    """Anyone (signed in or not) files an objection online during the 公示, under their real name.
+
+    Returns (objection, receipt code). The code is shown once; only its digest is stored, and it is the
+    objector's way to look up the answer."""
+    now = now or timezone.now()
+    current = _locked_track(track)
+    policy.OBJECTION.require("file", by, current, now)
+    who = {key: _check_text(value, label, limit)
+           for (key, (label, limit)), value in zip(OBJECTOR_FIELDS.items(), (name, unit, contact))}
+    content = _check_text(content, "异议内容", OBJECTION_MAX)
+    entry = None
+    if entry_id not in (None, ""):
+        listed = {p["entry"] for p in current.proposal or []}
+        try:
+            entry_pk = int(entry_id)
+        except (TypeError, ValueError):
+            entry_pk = None
+        if entry_pk not in listed:
+            raise JudgingError("所选项目不在本次公示的拟表彰名单中。")
+        entry = Entry.objects.get(pk=entry_pk)
+    code = _new_receipt()
+    o = Objection.objects.create(
+        track=current, entry=entry, content=content, received_on=timezone.localtime(now).date(),
+        source=ObjectionSource.ONLINE, receipt_hash=receipt_digest(code),
+        recorded_by=by if getattr(by, "is_authenticated", False) else None, **who)
+    audit.record(by, o, "objection_filed", audit.diff({}, _objection_snapshot(o)), note="网上提交")
+    return o, code
+
+
+@transaction.atomic
+def handle_objection(objection, *, by, handling, outcome=None, expected_version=versioning.UNCHECKED, now=None):
+    """组织部 answers an objection: an outcome (驳回 / 部分采纳 / 采纳) and the answer the objector reads."""
     o = versioning.lock(Objection.objects.select_related("track"), objection.pk, expected_version)
     policy.OBJECTION.require("handle", by, o)
-    handling = (handling or "").strip()
-    if not handling:
-        raise JudgingError("请填写处理情况。")
-    before = audit.snapshot(o, ["handling"])
-    o.handling, o.handled_at = handling, now or timezone.now()
-    _bump(o, ["handling", "handled_at"])
-    audit.record(by, o, "objection_handled", audit.diff(before, audit.snapshot(o, ["handling"])))
+    if outcome not in ObjectionOutcome.values:
+        raise JudgingError("请选择处理结果（驳回、部分采纳或采纳）。")
+    handling = _check_text(handling, "处理情况", OBJECTION_MAX)
+    fields = ["outcome", "handling", "handled_at", "handled_by"]
+    before = audit.snapshot(o, fields)
+    o.outcome, o.handling, o.handled_at, o.handled_by = outcome, handling, now or timezone.now(), by
+    _bump(o, fields)
+    audit.record(by, o, "objection_handled", audit.diff(before, audit.snapshot(o, fields)))
     return o
+
+
+def _recomputed_proposal(track, withdrawn_ids):
+    """The top N of the ranking without the withdrawn entries, places counted again (the next entries move up).
+    Refused when a tie straddles the new cut-off (the committee votes are frozen during the 公示)."""
+    rows = [r for r in queries.ranking(track, with_stability=False)["rows"]
+            if r["r"].place is not None and r["entry"].pk not in withdrawn_ids]
+    places = sorted(r["r"].place for r in rows)
+    n = track.award_count
+    out = []
+    for r in rows:
+        place = 1 + sum(1 for p in places if p < r["r"].place)
+        if place <= n:
+            out.append({"entry": r["entry"].pk, "place": place, "final": round(r["r"].final, 2),
+                        "name": str(r["entry"].organization)})
+    if len(out) > n:
+        tied = "、".join(p["name"] for p in out if p["place"] == out[-1]["place"])
+        raise JudgingError(f"递补后第 {out[-1]['place']} 名存在并列（{tied}），无法自动递补。"
+                           "请按评审委员会意见处理后再撤销。")
+    return out
+
+
+@transaction.atomic
+def withdraw_entry(objection, *, by, reason, now=None):
+    """An upheld objection takes its entry off the proposed list: the list is computed again without it
+    (and without earlier withdrawn entries), so the next entry moves up. Returns (track, entries that moved in)."""
+    o0 = Objection.objects.only("track_id").get(pk=objection.pk)
+    current = _locked_track(JudgingTrack(pk=o0.track_id))
+    o = Objection.objects.select_for_update(of=("self",)).select_related("entry", "entry__organization").get(
+        pk=objection.pk)
+    o.track = current
+    policy.OBJECTION.require("withdraw_entry", by, o)
+    reason = _check_text(reason, "撤销原因", 500)
+    now = now or timezone.now()
+    withdrawn = [*current.withdrawn, {"entry": o.entry_id, "name": str(o.entry.organization), "reason": reason,
+                                      "objection": o.pk, "at": now.isoformat(), "by": by.username}]
+    old = list(current.proposal)
+    new = _recomputed_proposal(current, {w["entry"] for w in withdrawn})
+    before = {p["entry"] for p in old}
+    moved_in = [p for p in new if p["entry"] not in before]
+    current.proposal, old_withdrawn, current.withdrawn = new, current.withdrawn, withdrawn
+    _bump(current, ["proposal", "withdrawn"])
+    audit.record(by, current, "withdraw_entry", {"proposal": [old, new], "withdrawn": [old_withdrawn, withdrawn]},
+                 note=reason)
+    o.entry_withdrawn_at = now
+    _bump(o, ["entry_withdrawn_at"])
+    audit.record(by, o, "withdraw_entry", {"entry_withdrawn_at": [None, now.isoformat()]}, note=reason)
+    return current, moved_in
 
 
 @transaction.atomic

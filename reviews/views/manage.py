@@ -187,7 +187,7 @@ class ActionView(TrackMixin, View):
 
     permission_required = "reviews.manage_judging"
     ACTIONS = {"assign", "open", "close", "add", "remove", "conflict", "unlock", "vote", "propose", "approve",
-               "publicity", "objection", "handle", "publish"}
+               "publicity", "objection", "handle", "withdraw", "publish"}
 
     def post(self, request, pk, action):
         if action not in self.ACTIONS:
@@ -249,7 +249,14 @@ class ActionView(TrackMixin, View):
         elif action == "handle":
             o = get_object_or_404(Objection, pk=P.get("objection"), track=t)
             run(request, services.handle_objection, o, by=u, handling=P.get("handling", ""),
-                expected_version=P.get("version"), success="已记录处理情况。")
+                outcome=P.get("outcome", ""), expected_version=P.get("version"), success="已答复该异议。")
+        elif action == "withdraw":
+            o = get_object_or_404(Objection, pk=P.get("objection"), track=t)
+            result = run(request, services.withdraw_entry, o, by=u, reason=P.get("reason", ""))
+            if result:
+                _track, moved_in = result
+                messages.success(request, "已撤销该项目的拟表彰资格，名单已重新计算。"
+                                 + ("递补：" + "、".join(p["name"] for p in moved_in) + "。" if moved_in else "无可递补项目。"))
         elif action == "publish":
             run(request, services.publish, t, by=u, success="评审结果已公布。")
         targets = {"judges": "reviews:judges", "conflicts": "reviews:conflicts", "ranking": "reviews:ranking",

@@ -1,6 +1,5 @@
 """Ranking, decision steps, published results, exports and printouts."""
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,7 +13,7 @@ from submissions.pdf import pdf_response
 
 from .. import exports, pdf, policy, queries, services
 from ..forms import ObjectionForm
-from ..models import Award, Round, Stage
+from ..models import Award, ObjectionOutcome, Round, Stage
 from .common import TrackMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,8 +62,14 @@ class DecisionView(TrackMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         t = self.get_track()
         today = timezone.localdate()
+        user = self.request.user
+        objections = list(t.objections.select_related("entry", "entry__organization", "handled_by"))
+        for o in objections:
+            o.track = t  # the policy reads the track's stage and list: no query per objection
         ctx.update(
-            track=t, Stage=Stage, objections=list(t.objections.select_related("entry", "entry__organization")),
+            track=t, actions=policy.TRACK.actions(user, t), reasons=policy.TRACK.reasons(user, t),
+            objections=[{"o": o, "actions": policy.OBJECTION.actions(user, o)} for o in objections],
+            outcomes=ObjectionOutcome.choices,
             objection_form=ObjectionForm(entries=queries.entries_for(t), initial={"received_on": today}),
             default_start=today, default_end=services.add_working_days(today, 5),
             awards=list(t.awards.select_related("entry", "entry__organization", "entry__college")),
@@ -74,8 +79,8 @@ class DecisionView(TrackMixin, TemplateView):
         return ctx
 
 
-class ResultsView(LoginRequiredMixin, TemplateView):
-    """Published results, for everyone signed in."""
+class ResultsView(TemplateView):
+    """Published results: public (no login), like the 公示 before them."""
 
     template_name = "reviews/results.html"
 
@@ -86,7 +91,8 @@ class ResultsView(LoginRequiredMixin, TemplateView):
             Award.objects.filter(track__campaign=campaign, track__stage=Stage.PUBLISHED)
             .select_related("track", "entry", "entry__organization", "entry__college").order_by("track__track", "place")
         )
-        ctx.update(campaign=campaign, awards=awards)
+        ctx.update(campaign=campaign, awards=awards,
+                   in_publicity=any(t.stage == Stage.PUBLICITY for t in queries.public_tracks(campaign)))
         return ctx
 
 

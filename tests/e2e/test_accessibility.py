@@ -59,7 +59,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_navigation_page(page,
         call_command("seed_demo", phase=phase, verbosity=0)
         call_command("seed_judging_demo", verbosity=0)
     found, visited = {}, 0
-    for url in ["/accounts/login/", "/showcase/"]:
+    for url in ["/accounts/login/", "/showcase/", "/reviews/publicity/", "/reviews/publicity/receipt/", "/reviews/results/"]:
         page.goto(url)
         visited += 1
         for v in serious_violations(page, axe_source):

@@ -111,7 +111,7 @@ def test_publish_waits_for_the_end_of_publicity_and_handled_objections(scored, a
         services.publish(track, by=admin, today=dt.date(2026, 12, 18))
     with pytest.raises(services.JudgingError, match="异议"):
         services.publish(track, by=admin, today=dt.date(2026, 12, 19))
-    services.handle_objection(objection, by=admin, handling="经核实，材料属实，维持原评审结果")
+    services.handle_objection(objection, by=admin, outcome="rejected", handling="经核实，材料属实，维持原评审结果")
     track = services.update_track(track, {"award_amount": 50000}, by=admin, expected_version=JudgingTrack.objects.get(pk=track.pk).version)
     services.publish(track, by=admin, today=dt.date(2026, 12, 19))
     awards = list(Award.objects.order_by("place"))

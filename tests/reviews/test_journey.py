@@ -68,6 +68,7 @@ def test_setup_score_rank_publicity_publish_through_the_pages(world, at, client_
     track.refresh_from_db()
     assert track.stage == Stage.PUBLICITY  # refused: 公示 not over, objection open
     admin.post(reverse("reviews:action", args=[track.pk, "handle"]), {"objection": o.pk, "version": o.version,
+                                                                      "outcome": "rejected",
                                                                       "handling": "经核实数据无误，维持结果"})
     at(2026, 12, 8, 9, 0)
     admin = client_for(w.users.admin)  # a new day, a new session
