@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "submit_sheet": "提交评分表",
     "unlock_sheet": "解锁评分表",
     "close_round": "结束评分轮次",
+    "score_override": "有效评分不足时记录原因继续",
     "vote": "记录委员会表决",
     "propose": "提出拟表彰名单",
     "approve": "记录党委审定",

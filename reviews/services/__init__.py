@@ -15,7 +15,8 @@ from .decision import (
     record_committee_decision, record_objection, send_back, stage_index,
 )
 from .scoring import (
-    clean_points, close_scoring, ensure_can_score, open_scoring, record_vote, save_score, submit_sheet, unlock_sheet,
+    OVERRIDE_REASON_MAX, clean_points, close_scoring, ensure_can_score, open_scoring, override_min_scores, record_vote,
+    save_score, submit_sheet, unlock_sheet,
 )
 from .setup import (
     LATER_FIELDS, SETUP_ONLY_FIELDS, add_assignment, assign, create_track, declare_conflict, remove_assignment,
@@ -27,7 +28,7 @@ __all__ = [
     "create_track", "update_track", "save_rubric", "set_judges", "assign", "add_assignment", "remove_assignment",
     "declare_conflict", "SETUP_ONLY_FIELDS", "LATER_FIELDS",
     "open_scoring", "ensure_can_score", "clean_points", "save_score", "submit_sheet", "unlock_sheet",
-    "close_scoring", "record_vote",
+    "close_scoring", "override_min_scores", "OVERRIDE_REASON_MAX", "record_vote",
     "propose", "approve", "record_committee_decision", "approve_online", "send_back", "add_working_days",
     "open_publicity", "record_objection", "handle_objection", "publish", "stage_index", "MINUTES_MAX",
 ]

@@ -40,7 +40,7 @@ def create_track(campaign, track_kind, *, by):
     return track
 
 
-SETUP_ONLY_FIELDS = {"blind", "aggregation", "normalise", "tie_break", "judges_per_entry", "second_round",
+SETUP_ONLY_FIELDS = {"blind", "aggregation", "normalise", "tie_break", "judges_per_entry", "min_valid_scores", "second_round",
                      "round1_weight", "round2_weight", "opens_at", "award_count"}
 LATER_FIELDS = {"closes_at", "disagree_sd", "shortlist_size", "award_amount"}
 
@@ -68,6 +68,8 @@ def update_track(track, data, *, by, expected_version):
 def _validate_track(t):
     if t.closes_at <= t.opens_at:
         raise JudgingError("评审截止时间必须晚于开始时间。")
+    if not t.min_valid_scores or t.min_valid_scores < 1:
+        raise JudgingError("每项最少有效评分数至少为 1。")
     if t.second_round and t.round1_weight + t.round2_weight != 100:
         raise JudgingError("材料评审与现场答辩的权重之和必须为 100%。")
     codes = {c for c in Criterion.objects.filter(track=t).values_list("code", flat=True)}
