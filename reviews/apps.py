@@ -13,6 +13,7 @@ ACTION_LABELS = {
     "abstain": "弃权",
     "submit_sheet": "提交评分表",
     "unlock_sheet": "解锁评分表",
+    "assign_late": "形式审查通过后自动分配评委",
     "close_round": "结束评分轮次",
     "score_override": "有效评分不足时记录原因继续",
     "vote": "记录委员会表决",
@@ -81,3 +82,8 @@ class ReviewsConfig(AppConfig):
         register_value("reviews.judgingtrack", "tie_break", _tie_break)
         register_value("reviews.judgingtrack", "rubric", _rubric)
         access.register_viewer(judge_may_view)
+        from submissions import hooks
+
+        from .services import assign_passed_entry
+
+        hooks.on_entry_passed(assign_passed_entry)

@@ -19,13 +19,14 @@ from .scoring import (
     save_score, submit_sheet, unlock_sheet,
 )
 from .setup import (
-    LATER_FIELDS, SETUP_ONLY_FIELDS, add_assignment, assign, create_track, declare_conflict, remove_assignment,
-    save_rubric, set_judges, update_track,
+    LATER_FIELDS, SETUP_ONLY_FIELDS, add_assignment, assign, assign_passed_entry, create_track, declare_conflict,
+    notify_assigned, remove_assignment, save_rubric, set_judges, update_track,
 )
 
 __all__ = [
     "JudgingError", "WHOLE_NUMBER",
     "create_track", "update_track", "save_rubric", "set_judges", "assign", "add_assignment", "remove_assignment",
+    "assign_passed_entry", "notify_assigned",
     "declare_conflict", "SETUP_ONLY_FIELDS", "LATER_FIELDS",
     "open_scoring", "ensure_can_score", "clean_points", "save_score", "submit_sheet", "unlock_sheet",
     "close_scoring", "override_min_scores", "OVERRIDE_REASON_MAX", "record_vote",

@@ -12,7 +12,9 @@ from organizations.models import Role, User
 from submissions.models import EntryState
 
 from .. import policy, queries
-from ..models import DEFAULT_RUBRIC, Assignment, Criterion, DeclaredConflict, JudgingTrack, Round, Stage, TieBreak
+from ..models import (
+    DEFAULT_RUBRIC, Assignment, Criterion, DeclaredConflict, JudgingTrack, Round, ScoreSheet, Stage, TieBreak,
+)
 from ._common import JudgingError, _bump, _locked_track, _require_admin, _snap
 
 
@@ -192,10 +194,95 @@ def add_assignment(track, judge, entry, *, by, round_=Round.MATERIALS):
     reason = queries.conflict_reason(current, judge, entry)
     if reason:
         raise JudgingError(f"需回避：{reason}")
-    a, created = Assignment.objects.get_or_create(track=current, round=round_, judge=judge, entry=entry)
+    a, created = _create_assignment(current, judge, entry, by=by, round_=round_)
     if created:
-        audit.record(by, a, "assign", {"judge": [None, judge.username], "entry": [None, str(entry)]})
+        notify_assigned([a])
     return a
+
+
+def _create_assignment(track, judge, entry, *, by, round_=Round.MATERIALS, note=""):
+    """The one way a single assignment is made (by hand or automatically): created once, audited as "assign"
+    on the assignment (the notices registry listens to that entry)."""
+    a, created = Assignment.objects.get_or_create(track=track, round=round_, judge=judge, entry=entry)
+    if created:
+        audit.record(by, a, "assign", {"judge": [None, judge.username], "entry": [None, str(entry)]}, note=note)
+    return a, created
+
+
+def notify_assigned(assignments):
+    """Tell each judge about their new tasks (one in-portal notice per judge and track, entries not named: a
+    blind track stays blind). The single place the lead wires to the notices registry: where
+    campaigns.notices exists, it hears the "assign" audit entries itself and this writes nothing."""
+    import importlib.util
+
+    if not assignments or importlib.util.find_spec("campaigns.notices") is not None:
+        return []
+    from django.urls import reverse
+
+    from campaigns.models import Notification
+
+    by_judge = {}
+    for a in assignments:
+        by_judge.setdefault((a.judge_id, a.track_id), []).append(a)
+    made = []
+    for (judge_id, _track_id), items in by_judge.items():
+        track = items[0].track
+        what = "现场答辩" if items[0].round == Round.DEFENCE else "材料评审"
+        due = f"评审截止时间：{timezone.localtime(track.closes_at):%Y年%m月%d日 %H:%M}。" if items[0].round == Round.MATERIALS else ""
+        made.append(Notification(
+            user_id=judge_id, url=reverse("reviews:queue"),
+            title=f"您有 {len(items)} 个新的{track.get_track_display()}{what}任务",
+            body=f"党委组织部为您新分配了 {len(items)} 个{track.get_track_display()}项目，请在“我的评审”中评分。{due}"))
+    Notification.objects.bulk_create(made)
+    return made
+
+
+LATE_ENTRY_STAGES = {Stage.SETUP, Stage.SCORING}
+
+
+@transaction.atomic
+def assign_passed_entry(entry, *, by):
+    """An entry that passes 形式审查 after its track's round-1 assignments were made gets its judges at once
+    (submissions.hooks.on_entry_passed): the same planner as assign() (judges per entry, lowest current load
+    first, never a conflicted judge), judges whose sheet is still open before those who submitted theirs.
+    Returns the new assignments; nothing when the track is not assigning (no track, not yet assigned, or
+    round 1 over). Never refuses the pass itself: a shortfall is noted in the audit log."""
+    track = JudgingTrack.objects.filter(campaign_id=entry.campaign_id, track=entry.track).first()
+    if track is None or track.stage not in LATE_ENTRY_STAGES:
+        return []
+    current = _locked_track(track)
+    existing = list(Assignment.objects.filter(track=current, round=Round.MATERIALS).values_list("judge_id", "entry_id"))
+    if current.stage not in LATE_ENTRY_STAGES or not existing or not policy.TRACK.allows("add_assignment", by, current):
+        return []
+    judges = queries.judges_for(current)
+    if not judges:
+        return []
+    conflicts = queries.conflict_map(current, [j.pk for j in judges], [entry])
+    locked = set(ScoreSheet.objects.filter(track=current, round=Round.MATERIALS, submitted_at__isnull=False)
+                 .values_list("judge_id", flat=True))
+    n = current.judges_per_entry
+    add, _ = _plan(current, [j for j in judges if j.pk not in locked], [entry], n, existing, conflicts)
+    if n == 0 or len(add) + sum(1 for _j, e in existing if e == entry.pk) < n:
+        more, _ = _plan(current, judges, [entry], n, existing + add, conflicts)
+        add += more
+    by_pk = {j.pk: j for j in judges}
+    made = []
+    for judge_id, _e in add:
+        a, created = _create_assignment(current, by_pk[judge_id], entry, by=by, note="形式审查通过后自动分配")
+        if created:
+            made.append(a)
+    have = sum(1 for _j, e in existing if e == entry.pk) + len(made)
+    want = n or len([j for j in judges if (j.pk, entry.pk) not in conflicts])
+    notes = [f"“{entry.organization}”形式审查通过后自动分配评委 {len(made)} 位"]
+    if have < want or have == 0:
+        notes.append(f"可用（无需回避的）评委不足：{have}/{want or n}")
+    waiting = [by_pk[a.judge_id].display_name for a in made if a.judge_id in locked]
+    if waiting:
+        notes.append("评分表已提交、需解锁后才能评此项目的评委：" + "、".join(waiting))
+    audit.record(by, current, "assign_late", {"added": [None, len(made)]}, note="；".join(notes),
+                 organization=entry.organization)
+    notify_assigned(made)
+    return made
 
 
 @transaction.atomic

@@ -1,0 +1,216 @@
+"""Judging guard rails: the minimum of valid scores (with 组织部's recorded override), late entries assigned
+automatically, one scoring deadline per track."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from audit.models import AuditEntry
+from campaigns.models import Notification
+from reviews import policy, queries, services
+from reviews.models import Assignment, JudgingTrack, ScoreSheet, Stage
+from submissions import services as sub_services
+from submissions.models import Entry, EntryState
+
+from ..factories import CollegeFactory
+from .helpers import SCORING_DAY, brand_track, make_entry, make_judge, open_track, score
+
+
+# ---------------------------------------------------------------- minimum valid scores
+
+
+@pytest.fixture
+def short(world, at):
+    """Three judges on two entries; 丙 gets three scores, 丁 only one (the others abstain / leave it)."""
+    w = world
+    at(*SCORING_DAY)
+    w.e1 = make_entry(w.campaign, CollegeFactory(parent=w.school, name="丙学院党委"), title="丙品牌")
+    w.e2 = make_entry(w.campaign, CollegeFactory(parent=w.school, name="丁学院党委"), title="丁品牌")
+    w.judges = [make_judge(f"g{i}") for i in range(3)]
+    w.track = open_track(brand_track(w, w.judges, award_count=1), w.users.admin)
+    for j in w.judges:
+        score(w.track, j, w.e1, 15, 25, 30, 20, 10)
+    score(w.track, w.judges[0], w.e2, 10, 20, 20, 15, 5)
+    a = Assignment.objects.get(track=w.track, judge=w.judges[1], entry=w.e2)
+    services.save_score(a, {}, by=w.judges[1], expected_version=a.version, abstain=True, abstain_reason="与项目有合作")
+    return w
+
+
+def fresh(track):
+    return JudgingTrack.objects.get(pk=track.pk)
+
+
+def test_close_is_refused_naming_the_entries_short_of_valid_scores(short):
+    w = short
+    assert queries.required_scores(w.track) == 3
+    with pytest.raises(services.JudgingError) as exc:
+        services.close_scoring(w.track, by=w.users.admin)
+    msg = str(exc.value.messages[0])
+    assert "丁学院党委（材料评审 1/3）" in msg and "丙学院党委" not in msg and "最少 3 份" in msg
+    assert fresh(w.track).stage == Stage.SCORING
+
+
+def test_override_records_who_why_and_which_entries_then_close_and_propose_go_ahead(short):
+    w = short
+    with pytest.raises(services.JudgingError, match="原因"):
+        services.override_min_scores(w.track, by=w.users.admin, reason="  ")
+    with pytest.raises(services.JudgingError, match=policy.ADMIN_ONLY):
+        services.override_min_scores(w.track, by=w.judges[0], reason="想结束")
+    t = services.override_min_scores(w.track, by=w.users.admin, reason="两位评委回避，经委员会同意")
+    [record] = t.score_overrides
+    assert record["reason"] == "两位评委回避，经委员会同意" and record["by"] == "admin"
+    assert record["entries"] == [{"entry": w.e2.pk, "name": "丁学院党委", "round": 1, "valid": 1, "required": 3}]
+    entry = AuditEntry.objects.filter(action="score_override").get()
+    assert entry.note == "两位评委回避，经委员会同意" and "丁学院党委（材料评审 1/3）" in str(entry.changes)
+    # nothing left to override
+    with pytest.raises(services.JudgingError, match="无需记录"):
+        services.override_min_scores(t, by=w.users.admin, reason="再来一次")
+    services.close_scoring(t, by=w.users.admin)
+    t = services.propose(fresh(t), by=w.users.admin)
+    assert t.stage == Stage.PROPOSED
+
+
+def test_override_covers_only_what_was_short_then(short):
+    """A score withdrawn after the override (fewer valid scores than recorded) needs a new reason."""
+    w = short
+    services.override_min_scores(w.track, by=w.users.admin, reason="按现有评分")
+    services.close_scoring(w.track, by=w.users.admin)
+    t = fresh(w.track)
+    assert policy.TRACK.allows("propose", w.users.admin, t)
+    services.declare_conflict(t, w.judges[0], w.e2, "评委为项目指导教师", by=w.users.admin)  # 丁 now 0/3
+    t = fresh(t)
+    why = policy.TRACK.reason("propose", w.users.admin, t)
+    assert "丁学院党委（材料评审 0/3）" in why
+    with pytest.raises(services.JudgingError, match="丁学院党委"):
+        services.propose(t, by=w.users.admin)
+
+
+def test_minimum_is_capped_by_judges_per_entry_and_validated(world, at):
+    at(*SCORING_DAY)
+    judges = [make_judge(f"h{i}") for i in range(4)]
+    t = brand_track(world, judges, judges_per_entry=2)
+    assert t.min_valid_scores == 3 and queries.required_scores(t) == 2
+    with pytest.raises(services.JudgingError, match="至少为 1"):
+        services.update_track(t, {"min_valid_scores": 0}, by=world.users.admin, expected_version=t.version)
+    t = services.update_track(t, {"min_valid_scores": 1}, by=world.users.admin, expected_version=t.version)
+    assert queries.required_scores(t) == 1
+
+
+def test_zero_scores_are_never_enough(world, at):
+    """The bug in the issue: an entry at 0/0 valid scores went through 结束评分 without a word."""
+    w = world
+    at(*SCORING_DAY)
+    e = make_entry(w.campaign, CollegeFactory(parent=w.school, name="戊学院党委"))
+    j = make_judge("z1")
+    t = open_track(brand_track(w, [j]), w.users.admin)
+    Assignment.objects.filter(entry=e).delete()  # never assigned
+    with pytest.raises(services.JudgingError, match="戊学院党委（材料评审 0/1）"):
+        services.close_scoring(t, by=w.users.admin)
+
+
+def test_pages_show_the_refusal_and_the_override(short, client_for):
+    w = short
+    admin = client_for(w.users.admin)
+    page = admin.get(reverse("reviews:track", args=[w.track.pk])).content.decode()
+    assert 'data-testid="score-shortfall"' in page and "丁学院党委（材料评审 1/3）" in page
+    assert reverse("reviews:action", args=[w.track.pk, "close"]) in page  # the button stays, the refusal explains
+    r = admin.post(reverse("reviews:action", args=[w.track.pk, "close"]), follow=True)
+    assert r.status_code == 200 and "丁学院党委（材料评审 1/3）" in r.content.decode()
+    assert fresh(w.track).stage == Stage.SCORING
+    # bad input: a Chinese error, no 500, nothing recorded
+    r = admin.post(reverse("reviews:action", args=[w.track.pk, "override"]), {"reason": ""}, follow=True)
+    assert r.status_code == 200 and "请填写在有效评分不足的情况下继续的原因" in r.content.decode()
+    r = admin.post(reverse("reviews:action", args=[w.track.pk, "override"]), {"reason": "长" * 600}, follow=True)
+    assert r.status_code == 200 and "不能超过 500 字" in r.content.decode()
+    assert fresh(w.track).score_overrides == []
+    # a judge cannot
+    assert client_for(w.judges[0]).post(reverse("reviews:action", args=[w.track.pk, "override"]),
+                                        {"reason": "x"}).status_code == 403
+    admin.post(reverse("reviews:action", args=[w.track.pk, "override"]), {"reason": "经评审委员会同意", "next": "decision"})
+    admin.post(reverse("reviews:action", args=[w.track.pk, "close"]))
+    assert fresh(w.track).stage == Stage.CLOSED
+    decision = admin.get(reverse("reviews:decision", args=[w.track.pk])).content.decode()
+    assert 'data-testid="score-overrides"' in decision and "经评审委员会同意" in decision
+    assert "丁学院党委（材料评审 1/3）" in decision
+    ranking = admin.get(reverse("reviews:ranking", args=[w.track.pk])).content.decode()
+    assert "经评审委员会同意" in ranking
+    book = load_workbook(io.BytesIO(admin.get(reverse("reviews:ranking_xlsx", args=[w.track.pk])).content))
+    assert book.sheetnames == ["排名", "有效评分不足说明"]
+    note = list(book["有效评分不足说明"].iter_rows(min_row=3, values_only=True))
+    assert note[0][3] == "经评审委员会同意" and "丁学院党委（材料评审 1/3）" in note[0][4]
+
+
+# ---------------------------------------------------------------- late entries
+
+
+@pytest.fixture
+def late(world, at, monkeypatch):
+    """Scoring under way, 2 judges per entry over 4 judges (one conflicted with 庚学院), then 庚 is submitted late."""
+    import submissions.policy
+
+    monkeypatch.setattr(submissions.policy, "entry_missing", lambda entry: [])  # the files are not the point here
+    w = world
+    at(*SCORING_DAY)
+    w.geng = CollegeFactory(parent=w.school, name="庚学院党委")
+    w.entries = [make_entry(w.campaign, CollegeFactory(parent=w.school, name=f"{n}学院党委")) for n in "丙丁戊"]
+    w.judges = [make_judge("k0"), make_judge("k1"), make_judge("k2"), make_judge("k3", home=w.geng)]
+    w.track = open_track(brand_track(w, w.judges, judges_per_entry=2), w.users.admin)
+    w.late_entry = make_entry(w.campaign, w.geng, title="庚品牌")
+    Entry.objects.filter(pk=w.late_entry.pk).update(state=EntryState.SUBMITTED)
+    return w
+
+
+def loads(track):
+    out = {}
+    for j in Assignment.objects.filter(track=track, round=1).values_list("judge__username", flat=True):
+        out[j] = out.get(j, 0) + 1
+    return out
+
+
+def test_an_entry_passing_after_assignment_gets_balanced_conflict_free_judges_who_are_told(late):
+    w = late
+    before = loads(w.track)
+    assert sum(before.values()) == 6
+    Notification.objects.all().delete()
+    sub_services.pass_entry(Entry.objects.get(pk=w.late_entry.pk), by=w.users.admin)
+    got = list(Assignment.objects.filter(track=w.track, entry=w.late_entry).values_list("judge__username", flat=True))
+    assert len(got) == 2 and "k3" not in got  # k3's home is 庚学院: conflicted
+    lowest = sorted((n, j) for j, n in before.items() if j != "k3")[:2]
+    assert sorted(got) == sorted(j for _n, j in lowest)
+    told = set(Notification.objects.values_list("user__username", flat=True))
+    assert told == set(got)
+    assert "新的十佳党建品牌材料评审任务" in Notification.objects.first().title
+    assert AuditEntry.objects.filter(action="assign", object_id__in=[
+        str(pk) for pk in Assignment.objects.filter(entry=w.late_entry).values_list("pk", flat=True)]).count() == 2
+    note = AuditEntry.objects.get(action="assign_late").note
+    assert "庚学院党委”形式审查通过后自动分配评委 2 位" in note
+
+
+def test_judges_with_a_submitted_sheet_come_last(late):
+    w = late
+    for j in w.judges[:2]:
+        ScoreSheet.objects.create(track=w.track, judge=j, round=1, submitted_at=w.track.opens_at)
+    sub_services.pass_entry(Entry.objects.get(pk=w.late_entry.pk), by=w.users.admin)
+    got = set(Assignment.objects.filter(entry=w.late_entry).values_list("judge__username", flat=True))
+    assert got == {"k2", "k0"} or got == {"k2", "k1"}
+    assert "需解锁" in AuditEntry.objects.get(action="assign_late").note
+
+
+def test_nothing_is_assigned_before_the_first_assignment_or_after_round_one(late):
+    w = late
+    JudgingTrack.objects.filter(pk=w.track.pk).update(stage=Stage.CLOSED)
+    sub_services.pass_entry(Entry.objects.get(pk=w.late_entry.pk), by=w.users.admin)
+    assert not Assignment.objects.filter(entry=w.late_entry).exists()
+
+
+def test_the_formal_check_page_assigns_the_late_entry(late, client_for):
+    w = late
+    r = client_for(w.users.admin).post(reverse("submissions:entry_check", args=[w.late_entry.pk]),
+                                       {"decision": "pass", "comment": ""})
+    assert r.status_code == 302
+    assert Assignment.objects.filter(entry=w.late_entry).count() == 2
+    judge = Assignment.objects.filter(entry=w.late_entry).first().judge
+    queue = client_for(judge).get(reverse("reviews:queue")).content.decode()
+    assert "庚学院党委" in queue
