@@ -84,6 +84,9 @@ class ReviewsConfig(AppConfig):
         access.register_viewer(judge_may_view)
         from submissions import hooks
 
-        from .services import assign_passed_entry
+        from campaigns import hooks as campaign_hooks
+
+        from .services import assign_passed_entry, follow_judging_deadline
 
         hooks.on_entry_passed(assign_passed_entry)
+        campaign_hooks.on_deadline_moved(follow_judging_deadline)

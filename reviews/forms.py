@@ -28,6 +28,8 @@ class TrackSettingsForm(forms.ModelForm):
             f.choices = choices
             f.initial = current[i]
         self.fields["min_valid_scores"].required = False  # left out: keeps the current value
+        self.fields["closes_at"].help_text = ("与年度活动的“评审打分”截止时间是同一个时间：在此修改，活动截止时间及"
+                                              "其他评审中的类别随之调整；评委页面和提醒邮件都以此为准。")
         self.fields["opens_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         self.fields["closes_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         if self.instance.pk and self.instance.stage != "setup":

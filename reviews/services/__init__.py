@@ -20,13 +20,13 @@ from .scoring import (
 )
 from .setup import (
     LATER_FIELDS, SETUP_ONLY_FIELDS, add_assignment, assign, assign_passed_entry, create_track, declare_conflict,
-    notify_assigned, remove_assignment, save_rubric, set_judges, update_track,
+    follow_judging_deadline, notify_assigned, remove_assignment, save_rubric, set_judges, update_track,
 )
 
 __all__ = [
     "JudgingError", "WHOLE_NUMBER",
     "create_track", "update_track", "save_rubric", "set_judges", "assign", "add_assignment", "remove_assignment",
-    "assign_passed_entry", "notify_assigned",
+    "assign_passed_entry", "notify_assigned", "follow_judging_deadline",
     "declare_conflict", "SETUP_ONLY_FIELDS", "LATER_FIELDS",
     "open_scoring", "ensure_can_score", "clean_points", "save_score", "submit_sheet", "unlock_sheet",
     "close_scoring", "override_min_scores", "OVERRIDE_REASON_MAX", "record_vote",

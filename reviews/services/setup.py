@@ -64,7 +64,34 @@ def update_track(track, data, *, by, expected_version):
     if changes:
         _bump(current, list(changes))
         audit.record(by, current, "track_update", changes)
+    if "closes_at" in changes:
+        # one scoring deadline: the campaign's 评审打分 deadline moves too, and with it the other open track
+        from campaigns.services import move_deadline
+
+        move_deadline(current.campaign, DeadlineKind.JUDGING, current.closes_at, by=by,
+                      note=f"随{current.get_track_display()}评审截止时间同步")
     return current
+
+
+FOLLOWS_DEADLINE = {Stage.SETUP, Stage.SCORING, Stage.ROUND2}
+
+
+def follow_judging_deadline(deadline, old, new, *, by):
+    """campaigns.hooks receiver: the campaign's 评审打分 deadline is the closing time of every track still
+    scoring (or being set up), so judges' pages, the scoring window and the reminders show one date. Tracks
+    already closed keep theirs (history)."""
+    if deadline.kind != DeadlineKind.JUDGING:
+        return
+    for track in JudgingTrack.objects.select_for_update().filter(campaign_id=deadline.campaign_id,
+                                                                 stage__in=FOLLOWS_DEADLINE).exclude(closes_at=new):
+        if new <= track.opens_at:
+            raise JudgingError(f"{track.get_track_display()}评审截止时间必须晚于评审开始时间"
+                               f"（{timezone.localtime(track.opens_at):%Y年%m月%d日 %H:%M}）。")
+        before = track.closes_at
+        track.closes_at = new
+        _bump(track, ["closes_at"])
+        audit.record(by, track, "track_update", {"closes_at": [audit.plain(before), audit.plain(new)]},
+                     note="随年度活动“评审打分”截止时间同步")
 
 
 def _validate_track(t):

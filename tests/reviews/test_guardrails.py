@@ -214,3 +214,84 @@ def test_the_formal_check_page_assigns_the_late_entry(late, client_for):
     judge = Assignment.objects.filter(entry=w.late_entry).first().judge
     queue = client_for(judge).get(reverse("reviews:queue")).content.decode()
     assert "庚学院党委" in queue
+
+
+# ---------------------------------------------------------------- one scoring deadline
+
+
+@pytest.fixture
+def two_tracks(world, at):
+    """Both tracks scoring; one judge with an unscored entry in the 党建品牌 track."""
+    from submissions.models import Track
+
+    w = world
+    at(*SCORING_DAY)
+    w.e1 = make_entry(w.campaign, CollegeFactory(parent=w.school, name="辛学院党委"))
+    w.j = make_judge("d1")
+    w.track = open_track(brand_track(w, [w.j]), w.users.admin)
+    w.branch_track = services.create_track(w.campaign, Track.BRANCH, by=w.users.admin)
+    return w
+
+
+def test_moving_the_campaign_deadline_moves_the_tracks_the_judge_page_and_the_reminder(two_tracks, at, client_for,
+                                                                                        django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.core import mail
+
+    from campaigns import reminders
+    from campaigns.models import SHANGHAI, DeadlineKind
+    from campaigns.services import update_campaign
+
+    w = two_tracks
+    new = dt.datetime(2026, 12, 5, 18, 0, tzinfo=SHANGHAI)
+    c = w.campaign
+    deadlines = {d.kind: d.due_at for d in c.deadlines.all()}
+    update_campaign(c, {}, by=w.users.admin, expected_version=c.version, deadlines={**deadlines, DeadlineKind.JUDGING: new})
+    assert fresh(w.track).closes_at == new and fresh(w.branch_track).closes_at == new
+    assert AuditEntry.objects.filter(action="track_update", note__contains="评审打分").count() == 2
+    queue = client_for(w.j).get(reverse("reviews:queue")).content.decode()
+    assert "截止 2026年12月5日 18:00" in queue
+    a = Assignment.objects.get(track=w.track, judge=w.j)
+    page = client_for(w.j).get(reverse("reviews:score", args=[a.pk])).content.decode()
+    assert "评审截止 2026年12月5日 18:00" in page
+    mail.outbox.clear()
+    at(2026, 12, 2, 9, 30)  # 3 days before the new date (the old one, Dec 10, would be 7 days out: d7 on Dec 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.run_due()
+    (msg,) = [m for m in mail.outbox if m.to == [w.j.email]]
+    assert "截止时间为 2026年12月5日 18:00" in msg.body
+    # and the scoring window closes then
+    at(2026, 12, 5, 18, 1)
+    assert "已超过评审截止时间（2026年12月05日 18:00）" in policy.ASSIGNMENT.reason("score", w.j, a)
+
+
+def test_the_track_settings_move_the_campaign_deadline_and_the_other_track(two_tracks, client_for):
+    import datetime as dt
+
+    from campaigns.models import SHANGHAI, Deadline, DeadlineKind
+
+    w = two_tracks
+    t = fresh(w.track)
+    s = {"version": t.version, "opens_at": "2026-11-10T23:59", "closes_at": "2026-12-08T17:00", "aggregation": t.aggregation,
+         "disagree_sd": "8", "judges_per_entry": 0, "min_valid_scores": 3, "shortlist_size": 15, "round1_weight": 60,
+         "round2_weight": 40, "award_count": 10, "award_amount": "0", "tie_break_1": t.tie_break[0]}
+    r = client_for(w.users.admin).post(reverse("reviews:settings", args=[t.pk]), s)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    new = dt.datetime(2026, 12, 8, 17, 0, tzinfo=SHANGHAI)
+    assert Deadline.objects.get(campaign=w.campaign, kind=DeadlineKind.JUDGING).due_at == new
+    assert fresh(w.branch_track).closes_at == new
+
+
+def test_a_deadline_before_a_track_opens_is_refused_in_chinese(two_tracks):
+    import datetime as dt
+
+    from campaigns.models import SHANGHAI, Deadline, DeadlineKind
+    from campaigns.services import move_deadline
+
+    w = two_tracks
+    before = fresh(w.track).closes_at
+    with pytest.raises(services.JudgingError, match="必须晚于评审开始时间"):
+        move_deadline(w.campaign, DeadlineKind.JUDGING, dt.datetime(2026, 11, 1, tzinfo=SHANGHAI), by=w.users.admin)
+    assert fresh(w.track).closes_at == before
+    assert Deadline.objects.get(campaign=w.campaign, kind=DeadlineKind.JUDGING).due_at == before
