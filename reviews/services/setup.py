@@ -205,9 +205,11 @@ def assign(track, *, by):
     conflicts = queries.conflict_map(current, [j.pk for j in judges], entries)
     existing = list(Assignment.objects.filter(track=current, round=Round.MATERIALS).values_list("judge_id", "entry_id"))
     add, shortfall = _plan(current, judges, entries, current.judges_per_entry, existing, conflicts)
-    Assignment.objects.bulk_create([Assignment(track=current, round=Round.MATERIALS, judge_id=j, entry_id=e) for j, e in add])
+    made = Assignment.objects.bulk_create([Assignment(track=current, round=Round.MATERIALS, judge_id=j, entry_id=e)
+                                           for j, e in add])
     audit.record(by, current, "assign", {"added": len(add)},
                  note=f"新增分配 {len(add)} 条" + (f"；{len(shortfall)} 个项目可用评委不足" if shortfall else ""))
+    notify_assigned(made)
     return len(add), shortfall
 
 

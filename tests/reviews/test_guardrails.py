@@ -295,3 +295,41 @@ def test_a_deadline_before_a_track_opens_is_refused_in_chinese(two_tracks):
         move_deadline(w.campaign, DeadlineKind.JUDGING, dt.datetime(2026, 11, 1, tzinfo=SHANGHAI), by=w.users.admin)
     assert fresh(w.track).closes_at == before
     assert Deadline.objects.get(campaign=w.campaign, kind=DeadlineKind.JUDGING).due_at == before
+
+
+def _campaign_form(c, campaign, **changes):
+    form = c.get(reverse("campaigns:edit", args=[campaign.pk])).context["form"]
+    data = {k: (v.strftime("%Y-%m-%d") if hasattr(v, "strftime") and not hasattr(v, "hour") else v)
+            for k, v in form.initial.items() if k in form.fields}
+    data.update(version=campaign.version, due_design="2026-05-15T23:59", due_review="2026-11-10T23:59", **changes)
+    return data
+
+
+def test_the_campaign_page_moves_the_tracks_and_refuses_a_date_before_they_open(two_tracks, client_for):
+    import datetime as dt
+
+    from campaigns.models import SHANGHAI
+
+    w = two_tracks
+    c = client_for(w.users.admin)
+    url = reverse("campaigns:edit", args=[w.campaign.pk])
+    r = c.post(url, _campaign_form(c, w.campaign, due_judging="2026-11-01T12:00"))
+    assert r.status_code == 200 and "必须晚于评审开始时间" in r.content.decode()
+    w.campaign.refresh_from_db()
+    r = c.post(url, _campaign_form(c, w.campaign, due_judging="2026-12-06T12:00"))
+    assert r.status_code == 302
+    assert fresh(w.track).closes_at == dt.datetime(2026, 12, 6, 12, 0, tzinfo=SHANGHAI)
+    queue = client_for(w.j).get(reverse("reviews:queue")).content.decode()
+    assert "截止 2026年12月6日 12:00" in queue
+
+
+def test_assigning_tells_each_judge_once_without_naming_the_entries(world, at):
+    at(*SCORING_DAY)
+    e = make_entry(world.campaign, CollegeFactory(parent=world.school, name="壬学院党委"))
+    make_entry(world.campaign, CollegeFactory(parent=world.school, name="癸学院党委"))
+    j1, j2 = make_judge("n1"), make_judge("n2")
+    services.assign(brand_track(world, [j1, j2]), by=world.users.admin)
+    notes = list(Notification.objects.order_by("user__username").values_list("user__username", "title", "body"))
+    assert [(u, t) for u, t, _b in notes] == [("n1", "您有 2 个新的十佳党建品牌材料评审任务"),
+                                              ("n2", "您有 2 个新的十佳党建品牌材料评审任务")]
+    assert all(str(e.organization) not in b for _u, _t, b in notes)
