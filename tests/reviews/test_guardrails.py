@@ -333,3 +333,46 @@ def test_assigning_tells_each_judge_once_without_naming_the_entries(world, at):
     assert [(u, t) for u, t, _b in notes] == [("n1", "您有 2 个新的十佳党建品牌材料评审任务"),
                                               ("n2", "您有 2 个新的十佳党建品牌材料评审任务")]
     assert all(str(e.organization) not in b for _u, _t, b in notes)
+
+
+def test_round_two_needs_its_own_valid_scores_for_the_shortlist(world, at):
+    from .helpers import points_for
+
+    w = world
+    at(*SCORING_DAY)
+    entries = [make_entry(w.campaign, CollegeFactory(parent=w.school, name=f"{n}学院党委")) for n in "子丑寅"]
+    judges = [make_judge(f"r{i}") for i in range(3)]
+    t = open_track(brand_track(w, judges, second_round=True, shortlist_size=2, award_count=1), w.users.admin)
+    for j in judges:
+        for e in entries:
+            score(t, j, e, 15, 25, 30, 20, 10)
+    t = services.close_scoring(t, by=w.users.admin)
+    assert t.stage == Stage.ROUND2
+    shortlisted = list(t.shortlist.all())
+    # the entry left off the shortlist needs no round-2 score; one shortlisted entry gets all three
+    for j in judges:
+        a = Assignment.objects.get(track=t, judge=j, entry=shortlisted[0], round=2)
+        services.save_score(a, points_for(t, 15, 25, 30, 20, 10), by=j, expected_version=a.version)
+    with pytest.raises(services.JudgingError) as exc:
+        services.close_scoring(fresh(t), by=w.users.admin)
+    msg = exc.value.messages[0]
+    assert f"{shortlisted[1].organization}（现场答辩 0/3）" in msg and "材料评审" not in msg
+    services.override_min_scores(fresh(t), by=w.users.admin, reason="答辩当天一项目缺席")
+    t = services.close_scoring(fresh(t), by=w.users.admin)
+    assert t.stage == Stage.CLOSED
+    assert policy.TRACK.allows("propose", w.users.admin, fresh(t))
+
+
+def test_the_approver_sees_the_override_with_the_proposed_list(short, client_for):
+    from organizations.models import Role
+
+    from ..factories import UserFactory, give_role
+
+    w = short
+    services.override_min_scores(w.track, by=w.users.admin, reason="经评审委员会同意按现有评分")
+    services.close_scoring(fresh(w.track), by=w.users.admin)
+    services.propose(fresh(w.track), by=w.users.admin)
+    leader = give_role(UserFactory(username="leader"), Role.APPROVER)
+    page = client_for(leader).get(reverse("reviews:approval", args=[w.track.pk])).content.decode()
+    assert 'data-testid="awaiting"' in page and "经评审委员会同意按现有评分" in page
+    assert "丁学院党委（材料评审 1/3）" in page and "记录原因并允许继续" not in page
