@@ -13,7 +13,8 @@ class CampaignForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     due_design = forms.DateTimeField(label="附件1、附件2 截止时间", widget=DATETIME)
     due_review = forms.DateTimeField(label="附件3、总结报告、“三个一” 截止时间", widget=DATETIME)
-    due_judging = forms.DateTimeField(label="评审打分截止时间", widget=DATETIME)
+    due_judging = forms.DateTimeField(label="评审打分截止时间", widget=DATETIME,
+                                      help_text="即各类别十佳评审的截止时间：评委页面、打分时限和提醒邮件都以此为准。")
 
     class Meta:
         model = Campaign

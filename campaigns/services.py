@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from audit import log as audit
 from core import versioning
 
+from . import hooks
 from .models import Campaign, Deadline, DeadlineExtension, DeadlineKind, end_of_day
 
 
@@ -63,13 +64,35 @@ def update_campaign(campaign, data, *, by, expected_version, deadlines=None):
     for kind, due in (deadlines or {}).items():
         d = Deadline.objects.get(campaign=current, kind=kind)
         if d.due_at != due:
+            old = d.due_at
             changes[f"deadline:{kind}"] = [d.due_at.isoformat(), due.isoformat()]
             d.due_at = due
             d.version += 1
             d.save(update_fields=["due_at", "version"])
+            hooks.deadline_moved(d, old, due, by=by)
     if changes:
         audit.record(by, current, "update", changes)
     return current
+
+
+@transaction.atomic
+def move_deadline(campaign, kind, due, *, by, note=""):
+    """Set one deadline of the campaign (created if the campaign has none of that kind), audited on the
+    campaign; the receivers of campaigns.hooks follow (the judging tracks for 评审打分)."""
+    d = Deadline.objects.select_for_update().filter(campaign=campaign, kind=kind).first()
+    if d is None:
+        d = Deadline.objects.create(campaign=campaign, kind=kind, due_at=due)
+        audit.record(by, campaign, "update", {f"deadline:{kind}": [None, due.isoformat()]}, note=note)
+        return d
+    if d.due_at == due:
+        return d
+    old = d.due_at
+    d.due_at = due
+    d.version += 1
+    d.save(update_fields=["due_at", "version"])
+    audit.record(by, campaign, "update", {f"deadline:{kind}": [old.isoformat(), due.isoformat()]}, note=note)
+    hooks.deadline_moved(d, old, due, by=by)
+    return d
 
 
 @transaction.atomic

@@ -13,7 +13,9 @@ ACTION_LABELS = {
     "abstain": "弃权",
     "submit_sheet": "提交评分表",
     "unlock_sheet": "解锁评分表",
+    "assign_late": "形式审查通过后自动分配评委",
     "close_round": "结束评分轮次",
+    "score_override": "有效评分不足时记录原因继续",
     "vote": "记录委员会表决",
     "propose": "提出拟表彰名单",
     "approve": "记录党委审定",
@@ -97,3 +99,11 @@ class ReviewsConfig(AppConfig):
         register_value("reviews.judgingtrack", "proposal", _proposal)
         register_value("reviews.judgingtrack", "withdrawn", _withdrawn)
         access.register_viewer(judge_may_view)
+        from submissions import hooks
+
+        from campaigns import hooks as campaign_hooks
+
+        from .services import assign_passed_entry, follow_judging_deadline
+
+        hooks.on_entry_passed(assign_passed_entry)
+        campaign_hooks.on_deadline_moved(follow_judging_deadline)

@@ -57,8 +57,25 @@ def ranking_xlsx(track):
         line.append(("稳定" if s["holds"] else "" if s["never"] else "不稳定") if s else "")
         rows.append(line)
     what = f"评审排名（{track.get_aggregation_display()}{'，标准化' if track.normalise else ''}）"
-    return _book("排名", track, what, headers, rows, [6, 10, 28, 22, 22, 10, 12] + ([12] if track.second_round else [])
-                 + [10, 8, 8, 6] + [16] * len(rule_labels) + [10])
+    widths = [6, 10, 28, 22, 22, 10, 12] + ([12] if track.second_round else []) + [10, 8, 8, 6] + [16] * len(rule_labels) + [10]
+    wb = xlsx.Workbook()
+    widths = widths + [12] * (len(headers) - len(widths))
+    wb.add_sheet("排名", _title(track, what), [xlsx.Col(h, w) for h, w in zip(headers, widths)], rows)
+    if track.score_overrides:
+        wb.add_sheet("有效评分不足说明", _title(track, "有效评分不足时继续的记录"),
+                     [xlsx.Col(h, w) for h, w in [("记录时间", 18), ("记录人", 12), ("阶段", 16), ("原因", 48),
+                                                  ("涉及项目（有效评分/最少份数）", 60)]],
+                     _override_rows(track))
+    return wb.to_bytes()
+
+
+def _override_rows(track):
+    rows = []
+    for o in track.score_overrides or []:
+        entries = "、".join(f"{e.get('name', '')}（{Round(e.get('round', 1)).label} {e.get('valid', 0)}/{e.get('required', 0)}）"
+                           for e in o.get("entries", []))
+        rows.append([o.get("at_text", ""), o.get("by_name", ""), o.get("stage_label", ""), o.get("reason", ""), entries])
+    return rows
 
 
 def _2(v):

@@ -1,6 +1,7 @@
 """十佳 judging: per-track configuration, rubric, judges, conflicts, assignments and scores, decisions."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from submissions.models import Track
@@ -62,6 +63,11 @@ class JudgingTrack(models.Model):
     judges = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="judging_tracks",
                                     verbose_name="评审专家")
     judges_per_entry = models.PositiveSmallIntegerField("每项评委人数（0 = 全部评委评全部项目）", default=0)
+    min_valid_scores = models.PositiveSmallIntegerField(
+        "每项最少有效评分数", default=3, validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="有效评分 = 已评完且未弃权的评分（去高去低之前计数）。有项目少于此数时，不能结束评分或提出拟表彰名单，"
+                  "除非党委组织部记录原因后继续。超过每项评委人数时按每项评委人数计。")
+    score_overrides = models.JSONField("有效评分不足时继续的记录", default=list, blank=True)
     award_count = models.PositiveSmallIntegerField("表彰名额", default=10)
     award_amount = models.DecimalField("建设经费（元/项）", max_digits=10, decimal_places=2, default=0)
     second_round = models.BooleanField("设现场答辩（第二轮）", default=False)

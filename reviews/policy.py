@@ -2,7 +2,7 @@
 
 | machine    | object       | state read        | actions                                                  |
 |------------|--------------|-------------------|----------------------------------------------------------|
-| TRACK      | JudgingTrack | track.stage       | configure, rubric, judges, assign, add_assignment, open_scoring, close, vote, propose, approve, approve_online, send_back, publicity, objection, publish |
+| TRACK      | JudgingTrack | track.stage       | configure, rubric, judges, assign, add_assignment, open_scoring, close, override_scores, vote, propose, approve, approve_online, send_back, publicity, objection, publish |
 | OBJECTION  | Objection (or the track, for `file`) | track.stage | file (anyone, no login), handle, withdraw_entry |
 | ASSIGNMENT | Assignment   | track.stage       | score, declare_conflict, remove                          |
 | SHEET      | ScoreSheet   | track.stage       | submit, unlock                                           |
@@ -185,6 +185,43 @@ def _objections_handled(user, track, now):
     return None
 
 
+SHORT_LIST_MAX = 20
+
+
+def shortfall_message(short):
+    """The Chinese refusal naming the entries that lack valid scores."""
+    names = [f"{item['entry'].organization}（{'材料评审' if item['round'] == Round.MATERIALS else '现场答辩'}"
+             f" {item['valid']}/{item['required']}）" for item in short[:SHORT_LIST_MAX]]
+    more = f"等 {len(short)} 项" if len(short) > SHORT_LIST_MAX else f"共 {len(short)} 项"
+    return (f"以下项目的有效评分少于每项最少 {short[0]['required']} 份（{more}）：" + "、".join(names)
+            + "。请补齐评分或调整分配；确需继续的，由党委组织部记录原因后再操作。")
+
+
+def _enough_valid_scores(user, track, now):
+    """Every eligible entry has the track's minimum of valid scores, or 组织部 recorded why to go on (override_scores)."""
+    from .queries import uncovered_shortfall
+
+    short = uncovered_shortfall(track)
+    return shortfall_message(short) if short else None
+
+
+def _has_shortfall(user, track, now):
+    """Some eligible entry lacks valid scores that no recorded override covers yet."""
+    from .queries import uncovered_shortfall
+
+    if not uncovered_shortfall(track):
+        return "所有参评项目的有效评分均已达到最少份数，无需记录。"
+    return None
+
+
+def blocked_only_by_scores(action, user, track, now=None):
+    """The action would be allowed but for missing valid scores (the page still shows its button, and the
+    refusal names the entries)."""
+    now = now or timezone.now()
+    why = TRACK.reason(action, user, track, now)
+    return why is not None and why == _enough_valid_scores(user, track, now)
+
+
 def _in_order(step):
     return f"请按顺序操作：当前阶段为“{{state}}”，此操作需在“{Stage(step).label}”阶段进行。"
 
@@ -215,11 +252,14 @@ TRACK = Policy("track", {
     "add_assignment": Action("调整分配", _admin, BEFORE_CLOSED, denied=ADMIN_ONLY,
                              wrong_state="评分已结束，不能再调整分配。"),
     "open_scoring": Action("开始评审", _admin, {Stage.SETUP}, denied=ADMIN_ONLY, wrong_state="评审已开始。"),
-    "close": Action("结束评分", _admin, {Stage.SCORING, Stage.ROUND2}, denied=ADMIN_ONLY,
-                    wrong_state="当前不在评分阶段。"),
+    "close": Action("结束评分", _admin, {Stage.SCORING, Stage.ROUND2}, None, (_enough_valid_scores,),
+                    denied=ADMIN_ONLY, wrong_state="当前不在评分阶段。"),
+    "override_scores": Action("有效评分不足时记录原因继续", _admin, {Stage.SCORING, Stage.ROUND2, Stage.CLOSED}, None,
+                              (_has_shortfall,), denied=ADMIN_ONLY,
+                              wrong_state="只能在评分阶段或提出拟表彰名单之前记录。"),
     "vote": Action("记录委员会表决", _admin, {Stage.CLOSED}, denied=ADMIN_ONLY,
                    wrong_state="只能在评分结束后、提出拟表彰名单前记录委员会表决。"),
-    "propose": Action("提出拟表彰名单", _admin, {Stage.CLOSED}, denied=ADMIN_ONLY,
+    "propose": Action("提出拟表彰名单", _admin, {Stage.CLOSED}, None, (_enough_valid_scores,), denied=ADMIN_ONLY,
                       wrong_state="请先结束评分，再提出拟表彰名单。"),
     "approve": Action("记录党委审定", _admin, {Stage.PROPOSED}, denied=ADMIN_ONLY, wrong_state=_in_order(Stage.PROPOSED)),
     "approve_online": Action("在线审定", _approver, {Stage.PROPOSED}, denied=APPROVERS_ONLY,

@@ -1,5 +1,8 @@
 """Reads for judging: constant query counts, conflicts computed in bulk."""
 
+import contextvars
+from contextlib import contextmanager
+
 from django.db.models import Count, Q
 
 from organizations.models import Level, Role, RoleAssignment
@@ -344,3 +347,85 @@ def proposal_rows(track):
     by_id = {e.pk: e for e in entries}
     return [{"place": p["place"], "final": p["final"], "entry": by_id.get(p["entry"]), "name": p["name"]}
             for p in track.proposal or []]
+
+
+# ---------------------------------------------------------------- guard rails: enough valid scores
+
+
+def required_scores(track, n_judges=None):
+    """The valid scores each eligible entry needs: the track's minimum, at most what the assignment plan gives
+    an entry (judges per entry, or every judge). Counted before 去高去低 (which only drops scores from 5 on,
+    so an entry never keeps fewer than min(minimum, 3) counted scores)."""
+    planned = track.judges_per_entry or (n_judges if n_judges is not None else track.judges.count())
+    return max(1, min(track.min_valid_scores or 1, planned or 1))
+
+
+def rounds_checked(track):
+    """The rounds whose scores must be complete for the track's next step: the round being closed, or at
+    the 拟表彰名单 every round that counts."""
+    if track.stage == Stage.SCORING:
+        return [Round.MATERIALS]
+    if track.stage == Stage.ROUND2:
+        return [Round.DEFENCE]
+    return [Round.MATERIALS, Round.DEFENCE] if track.second_round else [Round.MATERIALS]
+
+
+def score_shortfall(track):
+    """[{"entry", "round", "valid", "required"}] for eligible entries with fewer valid (complete, not abstained)
+    scores than required, in the rounds the next step depends on. Round 2 concerns the shortlist only."""
+    rounds = rounds_checked(track)
+    required = required_scores(track)
+    entries = entries_for(track)
+    shortlisted = set(track.shortlist.values_list("pk", flat=True)) if Round.DEFENCE in rounds else set()
+    counts = dict(
+        ((e, r), n) for e, r, n in Assignment.objects.filter(track=track, round__in=rounds, complete=True, abstained=False)
+        .values("entry_id", "round").annotate(n=Count("id")).values_list("entry_id", "round", "n")
+    )
+    short = []
+    for r in rounds:
+        for e in entries:
+            if r == Round.DEFENCE and e.pk not in shortlisted:
+                continue
+            valid = counts.get((e.pk, r), 0)
+            if valid < required:
+                short.append({"entry": e, "round": r, "valid": valid, "required": required})
+    return short
+
+
+def overridden(track, item):
+    """An override recorded by 组织部 covers this shortfall (same entry and round, no fewer scores than then)."""
+    for record in track.score_overrides or []:
+        for o in record.get("entries", []):
+            if o.get("entry") == item["entry"].pk and o.get("round") == item["round"] and o.get("valid", 0) <= item["valid"]:
+                return True
+    return False
+
+
+_shortfall_memo = contextvars.ContextVar("shortfall_memo", default=None)
+
+
+@contextmanager
+def shortfall_memoized():
+    """Inside the block each track's shortfall is read once (a page asks for it per action). The block must
+    not span writes to scores or assignments."""
+    token = _shortfall_memo.set({})
+    try:
+        yield
+    finally:
+        _shortfall_memo.reset(token)
+
+
+def uncovered_shortfall(track):
+    """The shortfall no recorded override covers: what stands in the way of 结束评分 / 提出拟表彰名单."""
+    memo = _shortfall_memo.get()
+    key = (track.pk, track.stage, track.version)
+    if memo is not None and key in memo:
+        return memo[key]
+    short = [item for item in score_shortfall(track) if not overridden(track, item)]
+    if memo is not None:
+        memo[key] = short
+    return short
+
+
+def shortfall_label(item):
+    return f"{item['entry'].organization}（{Round(item['round']).label} {item['valid']}/{item['required']}）"

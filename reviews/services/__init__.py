@@ -16,19 +16,21 @@ from .decision import (
     record_objection, send_back, stage_index, withdraw_entry,
 )
 from .scoring import (
-    clean_points, close_scoring, ensure_can_score, open_scoring, record_vote, save_score, submit_sheet, unlock_sheet,
+    OVERRIDE_REASON_MAX, clean_points, close_scoring, ensure_can_score, open_scoring, override_min_scores, record_vote,
+    save_score, submit_sheet, unlock_sheet,
 )
 from .setup import (
-    LATER_FIELDS, SETUP_ONLY_FIELDS, add_assignment, assign, create_track, declare_conflict, remove_assignment,
-    save_rubric, set_judges, update_track,
+    LATER_FIELDS, SETUP_ONLY_FIELDS, add_assignment, assign, assign_passed_entry, create_track, declare_conflict,
+    follow_judging_deadline, remove_assignment, save_rubric, set_judges, update_track,
 )
 
 __all__ = [
     "JudgingError", "WHOLE_NUMBER",
     "create_track", "update_track", "save_rubric", "set_judges", "assign", "add_assignment", "remove_assignment",
+    "assign_passed_entry", "follow_judging_deadline",
     "declare_conflict", "SETUP_ONLY_FIELDS", "LATER_FIELDS",
     "open_scoring", "ensure_can_score", "clean_points", "save_score", "submit_sheet", "unlock_sheet",
-    "close_scoring", "record_vote",
+    "close_scoring", "override_min_scores", "OVERRIDE_REASON_MAX", "record_vote",
     "propose", "approve", "record_committee_decision", "approve_online", "send_back", "add_working_days",
     "open_publicity", "record_objection", "handle_objection", "publish", "stage_index", "MINUTES_MAX",
     "file_objection", "withdraw_entry", "objection_by_receipt", "receipt_digest", "OBJECTION_MAX",

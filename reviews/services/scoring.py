@@ -167,3 +167,32 @@ def record_vote(track, entry, votes, *, by):
     return v
 
 
+
+
+OVERRIDE_REASON_MAX = 500
+
+
+@transaction.atomic
+def override_min_scores(track, *, by, reason, now=None):
+    """组织部 goes on although some entries lack valid scores: the reason, who, when and exactly which entries
+    (with their counts then) are recorded on the track and in the audit log. The override covers those
+    entries only; a further shortfall (another entry, or fewer scores than then) needs its own reason."""
+    reason = (reason or "").strip()
+    current = _locked_track(track, "override_scores", by)
+    if not reason:
+        raise JudgingError("请填写在有效评分不足的情况下继续的原因。")
+    if len(reason) > OVERRIDE_REASON_MAX:
+        raise JudgingError(f"原因不能超过 {OVERRIDE_REASON_MAX} 字。")
+    short = queries.uncovered_shortfall(current)
+    at = timezone.localtime(now or timezone.now())
+    record = {
+        "at": at.isoformat(), "at_text": f"{at:%Y-%m-%d %H:%M}", "by": by.username, "by_name": getattr(by, "display_name", by.username),
+        "reason": reason, "stage": current.stage, "stage_label": current.get_stage_display(),
+        "entries": [{"entry": i["entry"].pk, "name": str(i["entry"].organization), "round": int(i["round"]),
+                     "valid": i["valid"], "required": i["required"]} for i in short],
+    }
+    current.score_overrides = [*(current.score_overrides or []), record]
+    _bump(current, ["score_overrides"])
+    audit.record(by, current, "score_override",
+                 {"score_overrides": [None, [queries.shortfall_label(i) for i in short]]}, note=reason)
+    return current

@@ -12,7 +12,9 @@ from organizations.models import Role, User
 from submissions.models import EntryState
 
 from .. import policy, queries
-from ..models import DEFAULT_RUBRIC, Assignment, Criterion, DeclaredConflict, JudgingTrack, Round, Stage, TieBreak
+from ..models import (
+    DEFAULT_RUBRIC, Assignment, Criterion, DeclaredConflict, JudgingTrack, Round, ScoreSheet, Stage, TieBreak,
+)
 from ._common import JudgingError, _bump, _locked_track, _require_admin, _snap
 
 
@@ -44,7 +46,7 @@ def create_track(campaign, track_kind, *, by):
     return track
 
 
-SETUP_ONLY_FIELDS = {"blind", "aggregation", "normalise", "tie_break", "judges_per_entry", "second_round",
+SETUP_ONLY_FIELDS = {"blind", "aggregation", "normalise", "tie_break", "judges_per_entry", "min_valid_scores", "second_round",
                      "round1_weight", "round2_weight", "opens_at", "award_count"}
 LATER_FIELDS = {"closes_at", "disagree_sd", "shortlist_size", "award_amount"}
 
@@ -66,12 +68,41 @@ def update_track(track, data, *, by, expected_version):
     if changes:
         _bump(current, list(changes))
         audit.record(by, current, "track_update", changes)
+    if "closes_at" in changes:
+        # one scoring deadline: the campaign's 评审打分 deadline moves too, and with it the other open track
+        from campaigns.services import move_deadline
+
+        move_deadline(current.campaign, DeadlineKind.JUDGING, current.closes_at, by=by,
+                      note=f"随{current.get_track_display()}评审截止时间同步")
     return current
+
+
+FOLLOWS_DEADLINE = {Stage.SETUP, Stage.SCORING, Stage.ROUND2}
+
+
+def follow_judging_deadline(deadline, old, new, *, by):
+    """campaigns.hooks receiver: the campaign's 评审打分 deadline is the closing time of every track still
+    scoring (or being set up), so judges' pages, the scoring window and the reminders show one date. Tracks
+    already closed keep theirs (history)."""
+    if deadline.kind != DeadlineKind.JUDGING:
+        return
+    for track in JudgingTrack.objects.select_for_update().filter(campaign_id=deadline.campaign_id,
+                                                                 stage__in=FOLLOWS_DEADLINE).exclude(closes_at=new):
+        if new <= track.opens_at:
+            raise JudgingError(f"{track.get_track_display()}评审截止时间必须晚于评审开始时间"
+                               f"（{timezone.localtime(track.opens_at):%Y年%m月%d日 %H:%M}）。")
+        before = track.closes_at
+        track.closes_at = new
+        _bump(track, ["closes_at"])
+        audit.record(by, track, "track_update", {"closes_at": [audit.plain(before), audit.plain(new)]},
+                     note="随年度活动“评审打分”截止时间同步")
 
 
 def _validate_track(t):
     if t.closes_at <= t.opens_at:
         raise JudgingError("评审截止时间必须晚于开始时间。")
+    if not t.min_valid_scores or t.min_valid_scores < 1:
+        raise JudgingError("每项最少有效评分数至少为 1。")
     if t.second_round and t.round1_weight + t.round2_weight != 100:
         raise JudgingError("材料评审与现场答辩的权重之和必须为 100%。")
     codes = {c for c in Criterion.objects.filter(track=t).values_list("code", flat=True)}
@@ -178,7 +209,8 @@ def assign(track, *, by):
     conflicts = queries.conflict_map(current, [j.pk for j in judges], entries)
     existing = list(Assignment.objects.filter(track=current, round=Round.MATERIALS).values_list("judge_id", "entry_id"))
     add, shortfall = _plan(current, judges, entries, current.judges_per_entry, existing, conflicts)
-    Assignment.objects.bulk_create([Assignment(track=current, round=Round.MATERIALS, judge_id=j, entry_id=e) for j, e in add])
+    Assignment.objects.bulk_create([Assignment(track=current, round=Round.MATERIALS, judge_id=j, entry_id=e)
+                                           for j, e in add])
     audit.record(by, current, "assign", {"added": len(add)},
                  note=f"新增分配 {len(add)} 条" + (f"；{len(shortfall)} 个项目可用评委不足" if shortfall else ""),
                  context={"added": add})  # the judges' "new tasks" notices (reviews.notices)
@@ -195,10 +227,66 @@ def add_assignment(track, judge, entry, *, by, round_=Round.MATERIALS):
     reason = queries.conflict_reason(current, judge, entry)
     if reason:
         raise JudgingError(f"需回避：{reason}")
-    a, created = Assignment.objects.get_or_create(track=current, round=round_, judge=judge, entry=entry)
-    if created:
-        audit.record(by, a, "assign", {"judge": [None, judge.username], "entry": [None, str(entry)]})
+    a, _created = _create_assignment(current, judge, entry, by=by, round_=round_)
     return a
+
+
+def _create_assignment(track, judge, entry, *, by, round_=Round.MATERIALS, note=""):
+    """The one way a single assignment is made (by hand or automatically): created once, audited as "assign"
+    on the assignment (the notices registry listens to that entry)."""
+    a, created = Assignment.objects.get_or_create(track=track, round=round_, judge=judge, entry=entry)
+    if created:
+        audit.record(by, a, "assign", {"judge": [None, judge.username], "entry": [None, str(entry)]}, note=note)
+    return a, created
+
+
+
+
+LATE_ENTRY_STAGES = {Stage.SETUP, Stage.SCORING}
+
+
+@transaction.atomic
+def assign_passed_entry(entry, *, by):
+    """An entry that passes 形式审查 after its track's round-1 assignments were made gets its judges at once
+    (submissions.hooks.on_entry_passed): the same planner as assign() (judges per entry, lowest current load
+    first, never a conflicted judge), judges whose sheet is still open before those who submitted theirs.
+    Returns the new assignments; nothing when the track is not assigning (no track, not yet assigned, or
+    round 1 over). Never refuses the pass itself: a shortfall is noted in the audit log."""
+    track = JudgingTrack.objects.filter(campaign_id=entry.campaign_id, track=entry.track).first()
+    if track is None or track.stage not in LATE_ENTRY_STAGES:
+        return []
+    current = _locked_track(track)
+    existing = list(Assignment.objects.filter(track=current, round=Round.MATERIALS).values_list("judge_id", "entry_id"))
+    if current.stage not in LATE_ENTRY_STAGES or not existing or not policy.TRACK.allows("add_assignment", by, current):
+        return []
+    judges = queries.judges_for(current)
+    if not judges:
+        return []
+    conflicts = queries.conflict_map(current, [j.pk for j in judges], [entry])
+    locked = set(ScoreSheet.objects.filter(track=current, round=Round.MATERIALS, submitted_at__isnull=False)
+                 .values_list("judge_id", flat=True))
+    n = current.judges_per_entry
+    add, _ = _plan(current, [j for j in judges if j.pk not in locked], [entry], n, existing, conflicts)
+    if n == 0 or len(add) + sum(1 for _j, e in existing if e == entry.pk) < n:
+        more, _ = _plan(current, judges, [entry], n, existing + add, conflicts)
+        add += more
+    by_pk = {j.pk: j for j in judges}
+    made = []
+    for judge_id, _e in add:
+        a, created = _create_assignment(current, by_pk[judge_id], entry, by=by, note="形式审查通过后自动分配")
+        if created:
+            made.append(a)
+    have = sum(1 for _j, e in existing if e == entry.pk) + len(made)
+    want = n or len([j for j in judges if (j.pk, entry.pk) not in conflicts])
+    notes = [f"“{entry.organization}”形式审查通过后自动分配评委 {len(made)} 位"]
+    if have < want or have == 0:
+        notes.append(f"可用（无需回避的）评委不足：{have}/{want or n}")
+    waiting = [by_pk[a.judge_id].display_name for a in made if a.judge_id in locked]
+    if waiting:
+        notes.append("评分表已提交、需解锁后才能评此项目的评委：" + "、".join(waiting))
+    audit.record(by, current, "assign_late", {"added": [None, len(made)]}, note="；".join(notes),
+                 organization=entry.organization)
+    return made
 
 
 @transaction.atomic

@@ -65,13 +65,34 @@ class TrackView(TrackMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         t = self.get_track()
+        actions, guard = guarded_actions(self.request.user, t)
         ctx.update(
             track=t, criteria=queries.criteria_for(t), judges=queries.judges_for(t), progress=queries.progress(t),
             n_entries=len(queries.entries_for(t)), stages=list(Stage), Stage=Stage,
             tie_break_labels=_tie_break_labels(t), can_unlock=t.stage in queries.SCORING_STAGES,
-            actions=policy.TRACK.actions(self.request.user, t),
+            actions=actions, **guard,
         )
         return ctx
+
+
+def guarded_actions(user, track):
+    """TRACK actions plus the minimum-valid-scores guard for a page, the shortfall read once."""
+    with queries.shortfall_memoized():
+        actions = policy.TRACK.actions(user, track)
+        return actions, score_guard(user, track, actions)
+
+
+def score_guard(user, track, actions):
+    """What the pages need for the minimum-valid-scores guard: the entries short of scores (not yet covered by
+    an override), whether 结束评分 / 提出 is held back only by them, and whether 组织部 may record a reason."""
+    short = queries.uncovered_shortfall(track) if track.stage in {Stage.SCORING, Stage.ROUND2, Stage.CLOSED} else []
+    return {
+        "shortfall": short, "shortfall_labels": [queries.shortfall_label(i) for i in short],
+        "required_scores": queries.required_scores(track),
+        "show_close": actions.get("close") or (bool(short) and policy.blocked_only_by_scores("close", user, track)),
+        "show_propose": actions.get("propose") or (bool(short) and policy.blocked_only_by_scores("propose", user, track)),
+        "can_override": actions.get("override_scores", False),
+    }
 
 
 def _tie_break_labels(track):
@@ -186,8 +207,8 @@ class ActionView(TrackMixin, View):
     """POST-only stage and adjustment actions. Each one is a service call; refusals become messages."""
 
     permission_required = "reviews.manage_judging"
-    ACTIONS = {"assign", "open", "close", "add", "remove", "conflict", "unlock", "vote", "propose", "approve",
-               "publicity", "objection", "handle", "withdraw", "publish"}
+    ACTIONS = {"assign", "open", "close", "override", "add", "remove", "conflict", "unlock", "vote", "propose",
+               "approve", "publicity", "objection", "handle", "withdraw", "publish"}
 
     def post(self, request, pk, action):
         if action not in self.ACTIONS:
@@ -207,6 +228,9 @@ class ActionView(TrackMixin, View):
             run(request, services.open_scoring, t, by=u, success="评审已开始，评分标准与排名规则已冻结。")
         elif action == "close":
             run(request, services.close_scoring, t, by=u, success="本轮评分已结束。")
+        elif action == "override":
+            run(request, services.override_min_scores, t, by=u, reason=P.get("reason", ""),
+                success="已记录原因。现在可以继续结束评分或提出拟表彰名单。")
         elif action in {"add", "remove", "conflict"}:
             entry = get_object_or_404(Entry, pk=P.get("entry"))
             judge = get_object_or_404(User, pk=P.get("judge"))

@@ -15,6 +15,7 @@ from .. import exports, pdf, policy, queries, services
 from ..forms import ObjectionForm
 from ..models import Award, ObjectionOutcome, Round, Stage
 from .common import TrackMixin
+from .manage import guarded_actions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,6 +76,7 @@ class DecisionView(TrackMixin, TemplateView):
             awards=list(t.awards.select_related("entry", "entry__organization", "entry__college")),
             steps=[(Stage.PROPOSED, "提出拟表彰名单"), (Stage.APPROVED, "党委审定"), (Stage.PUBLICITY, "公示"),
                    (Stage.PUBLISHED, "公布结果")],
+            guard_next="decision", **guarded_actions(self.request.user, t)[1],
         )
         return ctx
 

@@ -13,7 +13,7 @@ from campaigns.models import DeadlineKind
 from core import versioning
 from core.policy import Refused
 
-from .. import policy
+from .. import hooks, policy
 from ..completeness import ENTRY_REQUIRED, FILE_SLOTS, entry_missing, entry_warnings  # noqa: F401 (re-exported)
 from ..models import Attachment, Entry, EntryState, Form1, Outcome, Track
 from ..policy import MAX_BRANCH_RECOMMENDATIONS
@@ -268,9 +268,11 @@ def submit_entry(entry, *, by, expected_version=versioning.UNCHECKED):
 
 @versioning.atomic
 def pass_entry(entry, *, by, comment=""):
-    """组织部 形式审查: pass."""
-    return _entry_transition(entry, "pass", EntryState.PASSED, by=by, comment=(comment or "").strip(),
-                             checked_at=timezone.now(), checked_by=by)
+    """组织部 形式审查: pass. Higher apps hear of it through submissions.hooks (reviews assigns judges)."""
+    entry = _entry_transition(entry, "pass", EntryState.PASSED, by=by, comment=(comment or "").strip(),
+                              checked_at=timezone.now(), checked_by=by)
+    hooks.entry_passed(entry, by=by)
+    return entry
 
 
 @versioning.atomic
