@@ -7,8 +7,10 @@ Inputs are plain values (see `Sheet` and `rank`). Conventions, stated once:
   entries, rescaled to the pool's mean and standard deviation and clamped to [0, max total];
   a judge whose totals are all equal (or who scored one entry) contributes the pool mean;
 - spread is the population standard deviation of the raw totals;
-- with a second round, final = (w1 * round-1 + w2 * round-2) / 100 for entries scored in round 2,
-  and those entries rank above the rest, which keep their round-1 score;
+- with a second round, final = (w1 * round-1 + w2 * round-2') / 100 for entries scored in round 2,
+  and those entries rank above the rest, which keep their round-1 score; round 2 has its own rubric,
+  so round-2' is the round-2 score put on round 1's scale (× max_total / round2_max) before weighting
+  (材料 40% + 答辩 60%: an entry with 80/100 in round 1 and 45/50 on site ends at 0.4·80 + 0.6·90 = 86);
 - scores compare at two decimals (what people see); the tie-break chain then applies in order;
   entries still equal share a place and are flagged.
 """
@@ -108,7 +110,7 @@ def _top_counts(scores):
 
 
 def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie_break=(), votes=None,
-         weights=(100, 0), disagree_sd=8.0):
+         weights=(100, 0), disagree_sd=8.0, round2_max=None):
     """Rank `entry_ids` from `scores` (round 1 and round 2 Score objects). Returns [Result] in place order.
 
     tie_break: codes applied after the final score, in order: "criterion:<code>", "top_scores", "vote"."""
@@ -116,7 +118,8 @@ def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie
     r1 = [s for s in scores if s.round == 1]
     r2 = [s for s in scores if s.round == 2]
     r1_final = _round_scores(r1, rule, normalise, max_total)
-    r2_final = _round_scores(r2, rule, normalise, max_total)
+    round2_max = round2_max or max_total
+    r2_final = _round_scores(r2, rule, normalise, round2_max)
     tops = _top_counts(r1)
     raw = {}
     crit = {}
@@ -136,7 +139,7 @@ def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie
         res.criterion_means = {c: statistics.fmean(v) for c, v in crit.get(e, {}).items()}
         if res.round2 is not None and res.round1 is not None and w2:
             res.in_round2 = True
-            res.final = (w1 * res.round1 + w2 * res.round2) / 100
+            res.final = (w1 * res.round1 + w2 * res.round2 * max_total / round2_max) / 100
         else:
             res.final = res.round1
         results.append(res)

@@ -15,7 +15,8 @@ class TrackSettingsForm(forms.ModelForm):
     class Meta:
         model = JudgingTrack
         fields = ["opens_at", "closes_at", "blind", "aggregation", "normalise", "disagree_sd", "judges_per_entry",
-                  "second_round", "shortlist_size", "round1_weight", "round2_weight", "award_count", "award_amount"]
+                  "second_round", "shortlist_size", "round1_weight", "round2_weight", "defence_minutes", "reveal_names",
+                  "award_count", "award_amount"]
         widgets = {"opens_at": DT_WIDGET, "closes_at": DT_WIDGET}
 
     def __init__(self, *args, criteria=(), **kwargs):
@@ -27,6 +28,7 @@ class TrackSettingsForm(forms.ModelForm):
             f = self.fields[f"tie_break_{i + 1}"]
             f.choices = choices
             f.initial = current[i]
+        self.fields["defence_minutes"].required = False  # blank keeps the current length
         self.fields["opens_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         self.fields["closes_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         if self.instance.pk and self.instance.stage != "setup":
@@ -43,6 +45,8 @@ class TrackSettingsForm(forms.ModelForm):
     def changes(self):
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["tie_break"] = self.tie_break()
+        if data.get("defence_minutes") is None:
+            data["defence_minutes"] = self.instance.defence_minutes
         return data
 
 

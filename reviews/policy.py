@@ -2,7 +2,7 @@
 
 | machine    | object       | state read        | actions                                                  |
 |------------|--------------|-------------------|----------------------------------------------------------|
-| TRACK      | JudgingTrack | track.stage       | configure, rubric, judges, assign, add_assignment, open_scoring, close, vote, propose, approve, publicity, objection, handle_objection, publish |
+| TRACK      | JudgingTrack | track.stage       | configure, rubric, rubric2, judges, assign, add_assignment, open_scoring, close, vote, propose, approve, publicity, objection, handle_objection, publish |
 | ASSIGNMENT | Assignment   | track.stage       | score, declare_conflict, remove                          |
 | SHEET      | ScoreSheet   | track.stage       | submit, unlock                                           |
 
@@ -164,6 +164,8 @@ TRACK = Policy("track", {
                         wrong_state="结果已公布，评审设置不能再修改。"),
     "rubric": Action("修改评分标准", _admin, {Stage.SETUP}, None, (_rubric_not_frozen,), denied=ADMIN_ONLY,
                      wrong_state="评分标准已冻结（评审已开始），不能再修改。"),
+    "rubric2": Action("修改现场答辩评分标准", _admin, {Stage.SETUP, Stage.SCORING}, denied=ADMIN_ONLY,
+                      wrong_state="现场答辩已开始，答辩评分标准已冻结，不能再修改。"),
     "judges": Action("调整评委", _admin, BEFORE_CLOSED, denied=ADMIN_ONLY, wrong_state="评分已结束，不能再调整评委。"),
     "assign": Action("分配评审任务", _admin, {Stage.SETUP, Stage.SCORING}, denied=ADMIN_ONLY,
                      wrong_state="材料评审已结束，不能再分配。"),

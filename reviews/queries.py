@@ -26,8 +26,17 @@ def entries_for(track):
     )
 
 
-def criteria_for(track):
-    return list(Criterion.objects.filter(track=track).order_by("sort_order", "id"))
+def criteria_for(track, round_=Round.MATERIALS):
+    """The rubric of one round. A track whose 现场答辩 rubric was never set (created before round 2 had
+    its own rubric) scores round 2 on the round-1 rubric, as it always did."""
+    rows = list(Criterion.objects.filter(track=track, round=round_).order_by("sort_order", "id"))
+    if not rows and round_ == Round.DEFENCE:
+        return criteria_for(track, Round.MATERIALS)
+    return rows
+
+
+def has_own_round2_rubric(track):
+    return Criterion.objects.filter(track=track, round=Round.DEFENCE).exists()
 
 
 def judges_for(track):
@@ -160,7 +169,8 @@ def progress(track):
 
 
 def scores_for(track, criteria=None):
-    """Counted scores (complete, not abstained) as aggregation.Score objects."""
+    """Counted scores (complete, not abstained) as aggregation.Score objects (points keyed by criterion code;
+    criterion means are taken from round 1 only, see aggregation.rank)."""
     criteria = criteria if criteria is not None else criteria_for(track)
     code = {str(c.pk): c.code for c in criteria}
     rows = Assignment.objects.filter(track=track, complete=True, abstained=False).values_list(
@@ -172,9 +182,13 @@ def scores_for(track, criteria=None):
     ]
 
 
-def rank_kwargs(track, criteria):
+def rank_kwargs(track, criteria, criteria2=None):
+    """criteria: the round-1 rubric; criteria2: the round-2 one (its full marks put round 2 on round 1's scale)."""
+    max1 = sum(c.max_points for c in criteria) or 100
+    max2 = sum(c.max_points for c in criteria2) if criteria2 else max1
     return {
-        "max_total": sum(c.max_points for c in criteria) or 100,
+        "max_total": max1,
+        "round2_max": max2 or max1,
         "tie_break": list(track.tie_break or []),
         "votes": dict(CommitteeVote.objects.filter(track=track).values_list("entry_id", "votes")),
         "weights": (track.round1_weight, track.round2_weight) if track.second_round else (100, 0),
@@ -186,8 +200,9 @@ def ranking(track, with_stability=True):
     """Everything the ranking page, the exports and the decision step need, in a fixed number of queries."""
     entries = entries_for(track)
     criteria = criteria_for(track)
+    criteria2 = criteria_for(track, Round.DEFENCE) if track.second_round else []
     scores = scores_for(track, criteria)
-    kwargs = rank_kwargs(track, criteria)
+    kwargs = rank_kwargs(track, criteria, criteria2)
     ids = [e.pk for e in entries]
     results = aggregation.rank(ids, scores, rule=track.aggregation, normalise=track.normalise, **kwargs)
     stab = aggregation.stability(ids, scores, track.award_count, **kwargs) if with_stability else {}
@@ -205,15 +220,21 @@ def ranking(track, with_stability=True):
          "abstained": abstained.get(r.entry_id, 0)}
         for r in results
     ]
+    paper = {}
+    for entry_id, name, username in (Assignment.objects.filter(track=track, entered_by__isnull=False)
+                                     .values_list("entry_id", "entered_by__full_name", "entered_by__username")):
+        paper.setdefault(entry_id, set()).add(name or username)
+    for row in rows:
+        row["entered_by"] = sorted(paper.get(row["entry"].pk, ()))
     return {"rows": rows, "criteria": criteria, "rule_labels": [aggregation.RULE_LABELS[k] for k in aggregation.RULES],
-            "scores": scores}
+            "scores": scores, "criteria2": criteria2}
 
 
 def score_matrix(track):
     """Every assignment with its judge, entry and points, for the XLSX (admins only)."""
     return list(
         Assignment.objects.filter(track=track)
-        .select_related("judge", "entry", "entry__organization", "entry__college")
+        .select_related("judge", "entry", "entry__organization", "entry__college", "entered_by")
         .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk", "judge__username")
     )
 

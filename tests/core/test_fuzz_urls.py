@@ -65,6 +65,7 @@ PARAMS = {
     "showcase:booklets": {"year"},
     "showcase:bundle": {"year"},
     "reviews:index": {"campaign"},
+    "reviews:rubric": {"round"},
     "dashboard:index": {"campaign", "type", "state"},
     "dashboard:export": {"campaign", "type", "state"},
     "campaigns:reminders": {"at"},
