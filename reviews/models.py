@@ -276,3 +276,35 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.track.get_track_display()} 第{self.place}名 · {self.entry.organization}"
+
+
+class RoomState(models.TextChoices):
+    SCORING = "scoring", "答辩评分中"
+    REVEALED = "revealed", "已揭晓"
+    FINISHED = "finished", "答辩结束"
+
+
+class DefenceRoom(models.Model):
+    """The live 现场答辩 room of a track's round 2: one entry at a time, judges score on their phones,
+    the projector reveals the totals once every present judge has submitted. All state is here (the
+    server), so a judge who reloads or loses the network resumes where the room is."""
+
+    track = models.OneToOneField(JudgingTrack, on_delete=models.CASCADE, related_name="room", verbose_name="评审")
+    state = models.CharField("状态", max_length=10, choices=RoomState.choices, default=RoomState.SCORING)
+    order = models.JSONField("答辩顺序（项目 id）", default=list)
+    position = models.PositiveSmallIntegerField("当前序号（从 0 起）", default=0)
+    entry = models.ForeignKey("submissions.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name="当前答辩项目")
+    timer_started_at = models.DateTimeField("汇报计时开始", null=True, blank=True)
+    absent = models.JSONField("缺席评委（用户 id）", default=list, blank=True)
+    revealed_at = models.DateTimeField("揭晓时间", null=True, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "现场答辩室"
+        verbose_name_plural = "现场答辩室"
+
+    def __str__(self):
+        return f"{self.track} · 现场答辩室"

@@ -123,7 +123,7 @@ def judge_queue(user, track):
     """The judge's own assignments in this track (both rounds), conflicted ones left out."""
     assignments = list(
         Assignment.objects.filter(track=track, judge=user)
-        .select_related("entry", "entry__organization", "entry__organization__parent", "entry__college")
+        .select_related("entry", "entry__organization", "entry__organization__parent", "entry__college", "entered_by")
         .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk")
     )
     conflicts = conflict_map(track, [user.pk], [a.entry for a in assignments])
@@ -306,3 +306,80 @@ def approval_board(track, below=3):
     )
     return {"rows": rows, "next": [line(r["entry"].pk) for r in rest[:below]], "changed": changed,
             "criteria": board["criteria"], "rule_labels": board["rule_labels"]}
+
+
+# ---------------------------------------------------------------- 现场答辩 room
+
+
+def room_for(track):
+    from .models import DefenceRoom
+
+    return DefenceRoom.objects.select_related("track", "entry", "entry__organization", "entry__college").filter(
+        track=track).first()
+
+
+def room_key(room, judge=None):
+    """Changes whenever what a page shows changes: the room itself, and the scores of the entry on stage
+    (only the judge's own score for a judge's phone, so other judges' submissions do not reload it)."""
+    if room is None:
+        return "none"
+    rows = Assignment.objects.filter(track_id=room.track_id, round=Round.DEFENCE, entry_id=room.entry_id)
+    if judge is not None:
+        rows = rows.filter(judge=judge)
+    return f"{room.version}-" + ".".join(f"{pk}:{v}" for pk, v in rows.order_by("pk").values_list("pk", "version"))
+
+
+def room_board(room):
+    """What the projector and 组织部's control page show for the entry on stage.
+
+    Before the reveal: who has submitted (never the values). After it: each judge's total, the dropped
+    highest and lowest (trimmed mean with >= 5 scores), the result, and the running ranking."""
+    track = room.track
+    judges = judges_for(track)
+    absent = set(room.absent or [])
+    criteria = criteria_for(track, Round.DEFENCE)
+    mine = {a.judge_id: a for a in Assignment.objects.filter(track=track, round=Round.DEFENCE, entry_id=room.entry_id)
+            .select_related("entered_by")} if room.entry_id else {}
+    revealed = room.state == "revealed"
+    rows = []
+    for j in judges:
+        a = mine.get(j.pk)
+        status = ("absent" if j.pk in absent else "none" if a is None else "done" if a.done else "waiting")
+        rows.append({"judge": j, "a": a, "status": status,
+                     "entered_by": a.entered_by if a is not None and a.done else None})
+    present = [r for r in rows if r["status"] in {"done", "waiting"}]
+    out = {"room": room, "track": track, "rows": rows, "n_present": len(present),
+           "n_done": sum(1 for r in present if r["status"] == "done"), "criteria": criteria,
+           "max_total": sum(c.max_points for c in criteria), "revealed": revealed,
+           "position": min(room.position + 1, len(room.order)), "count": len(room.order)}
+    if room.timer_started_at and room.state == "scoring":
+        from django.utils import timezone
+
+        elapsed = (timezone.now() - room.timer_started_at).total_seconds()
+        out["remaining"] = int(track.defence_minutes * 60 - elapsed)
+    if revealed:
+        counted = [r for r in present if r["a"].complete and not r["a"].abstained]
+        counted.sort(key=lambda r: (-r["a"].total, r["judge"].username))
+        values = [r["a"].total for r in counted]
+        drop = track.aggregation == aggregation.TRIMMED and len(values) >= 5
+        scores = []
+        for i, r in enumerate(counted):
+            label = r["judge"].display_name if track.reveal_names else f"评委{i + 1}"
+            scores.append({"label": label, "total": r["a"].total, "dropped": "high" if drop and i == 0 else
+                           "low" if drop and i == len(counted) - 1 else "", "entered_by": r["entered_by"]})
+        out.update(scores=scores, result=aggregation.combine(values, track.aggregation), dropping=drop)
+    out["standings"] = room_standings(room)
+    return out
+
+
+def room_standings(room):
+    """The running ranking: entries already revealed in the room, by their final score (both rounds weighted)."""
+    done = room.order[: room.position + (1 if room.state == "revealed" else 0)]
+    if room.state == "finished":
+        done = list(room.order)
+    if not done:
+        return []
+    board = ranking(room.track, with_stability=False)
+    rows = [row for row in board["rows"] if row["entry"].pk in set(done) and row["r"].round2 is not None]
+    rows.sort(key=lambda row: (-(row["r"].final or 0), row["entry"].pk))
+    return [{"place": i, "entry": row["entry"], "r": row["r"]} for i, row in enumerate(rows, start=1)]

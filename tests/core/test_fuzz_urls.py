@@ -66,6 +66,7 @@ PARAMS = {
     "showcase:bundle": {"year"},
     "reviews:index": {"campaign"},
     "reviews:rubric": {"round"},
+    "reviews:room_poll": {"seen"},
     "dashboard:index": {"campaign", "type", "state"},
     "dashboard:export": {"campaign", "type", "state"},
     "campaigns:reminders": {"at"},
