@@ -18,7 +18,9 @@ from .scoring import clean_points
 
 
 def _locked_room(track):
-    room = DefenceRoom.objects.select_for_update().select_related("track", "entry").filter(track_id=track.pk).first()
+    # of=self: PostgreSQL cannot lock the nullable side of the outer join to the entry on stage
+    room = (DefenceRoom.objects.select_for_update(of=("self",)).select_related("track", "entry", "entry__organization")
+            .filter(track_id=track.pk).first())
     if room is None:
         raise JudgingError("答辩室尚未开启。")
     return room
@@ -126,7 +128,7 @@ def room_score(track, judge, raw_points, *, by, now=None):
     policy.ROOM.require("score", by, room, now)
     if by.pk != judge.pk:
         raise JudgingError("只能提交本人的评分。")
-    a = (Assignment.objects.select_for_update().select_related("track", "entered_by")
+    a = (Assignment.objects.select_for_update(of=("self",)).select_related("track", "entered_by")
          .filter(track=room.track, round=Round.DEFENCE, judge=judge, entry_id=room.entry_id).first())
     if a is None or policy.conflict_of(judge, a):
         raise JudgingError("您无需为当前项目打分（需回避或未分配）。")
@@ -142,7 +144,7 @@ def room_score(track, judge, raw_points, *, by, now=None):
 @transaction.atomic
 def enter_paper_score(assignment, raw_points, *, by, expected_version=versioning.UNCHECKED, now=None):
     """组织部 enters a judge's on-site paper score for round 2. Marked "由 X 代录" wherever it is shown."""
-    a = versioning.lock(Assignment.objects.select_related("track", "entry", "entry__organization", "judge", "entered_by"),
+    a = versioning.lock(Assignment.objects.select_related("track", "entry", "entry__organization", "judge"),
                         assignment.pk, expected_version)
     policy.ASSIGNMENT.require("enter_paper", by, a, now)
     if policy.conflict_of(a.judge, a):
