@@ -129,6 +129,8 @@ def test_projector_and_five_phones_through_two_entries(browser, site, login, scr
             screenshot(phones["judge3"], "room-phone-revealed")
         # 组织部 moves on; the phones follow without a reload of their own
         control.goto(room_url)
+        if entry_no == 0:
+            screenshot(control, "room-control-revealed")
         with control.expect_navigation():
             control.get_by_test_id("room-next").click()
         if entry_no == 0:
