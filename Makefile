@@ -29,7 +29,7 @@ migrate: install
 
 demo: migrate
 	DEBUG=1 $(PY) manage.py seed_demo --phase $(PHASE)
-	if [ "$(PHASE)" -ge 3 ]; then DEBUG=1 $(PY) manage.py seed_judging_demo; fi
+	if [ "$(PHASE)" -ge 3 ]; then DEBUG=1 $(PY) manage.py seed_judging_demo --room; fi
 
 # Embedded default: SQLite, Celery tasks in-process, e-mail to the console.
 # Reminders: `send_due_reminders --loop` is the embedded beat (see docs/reminders.md).

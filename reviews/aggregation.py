@@ -7,8 +7,10 @@ Inputs are plain values (see `Sheet` and `rank`). Conventions, stated once:
   entries, rescaled to the pool's mean and standard deviation and clamped to [0, max total];
   a judge whose totals are all equal (or who scored one entry) contributes the pool mean;
 - spread is the population standard deviation of the raw totals;
-- with a second round, final = (w1 * round-1 + w2 * round-2) / 100 for entries scored in round 2,
-  and those entries rank above the rest, which keep their round-1 score;
+- with a second round, final = (w1 * round-1 + w2 * round-2') / 100 for entries scored in round 2,
+  and those entries rank above the rest, which keep their round-1 score; round 2 has its own rubric,
+  so round-2' is the round-2 score put on round 1's scale (× max_total / round2_max) before weighting
+  (材料 40% + 答辩 60%: an entry with 80/100 in round 1 and 45/50 on site ends at 0.4·80 + 0.6·90 = 86);
 - scores compare at two decimals (what people see); the tie-break chain then applies in order;
   entries still equal share a place and are flagged.
 """
@@ -145,7 +147,7 @@ def _entry_stats(entry_ids, r1, disagree_sd):
 
 
 def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie_break=(), votes=None,
-         weights=(100, 0), disagree_sd=8.0, _memo=None):
+         weights=(100, 0), disagree_sd=8.0, round2_max=None, _memo=None):
     """Rank `entry_ids` from `scores` (round 1 and round 2 Score objects). Returns [Result] in place order.
 
     tie_break: codes applied after the final score, in order: "criterion:<code>", "top_scores", "vote"."""
@@ -153,7 +155,8 @@ def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie
     r1 = [s for s in scores if s.round == 1]
     r2 = [s for s in scores if s.round == 2]
     r1_final = _round_scores(r1, rule, normalise, max_total, _memo, 1)
-    r2_final = _round_scores(r2, rule, normalise, max_total, _memo, 2)
+    round2_max = round2_max or max_total
+    r2_final = _round_scores(r2, rule, normalise, round2_max, _memo, 2)
     stats = _memo.get("entries") if _memo is not None else None
     if stats is None:  # what does not depend on the rule: once per set of scores (stability ranks 4 times)
         stats = _entry_stats(entry_ids, r1, disagree_sd)
@@ -168,7 +171,7 @@ def rank(entry_ids, scores, *, rule=TRIMMED, normalise=False, max_total=100, tie
                      criterion_means=means)
         if res.round2 is not None and res.round1 is not None and w2:
             res.in_round2 = True
-            res.final = (w1 * res.round1 + w2 * res.round2) / 100
+            res.final = (w1 * res.round1 + w2 * res.round2 * max_total / round2_max) / 100
         else:
             res.final = res.round1
         results.append(res)

@@ -52,3 +52,33 @@ def build_scored_track(campaign, *, n_entries=60, n_judges=15, n_criteria=6, see
     Assignment.objects.bulk_create(rows)
     ScoreSheet.objects.bulk_create([ScoreSheet(track=track, judge=j, submitted_at=now) for j in judges])
     return track
+
+
+def build_defence_room(campaign, admin, judges, entries, *, rng=None, shortlist=5, kind=Track.BRAND):
+    """A track with 现场答辩: round 1 scored by every judge and closed (shortlist), round 2's room open on
+    the first finalist. Goes through the services (audited), as 组织部 and the judges would."""
+    from . import services
+
+    rng = rng or random.Random(campaign.year)
+    now = timezone.now()
+    t = services.create_track(campaign, kind, by=admin)
+    t = services.update_track(t, {"opens_at": now - timezone.timedelta(days=3), "closes_at": now + timezone.timedelta(days=10),
+                                  "second_round": True, "shortlist_size": shortlist, "round1_weight": 40,
+                                  "round2_weight": 60, "defence_minutes": 8, "award_count": min(10, shortlist)},
+                              by=admin, expected_version=t.version)
+    services.set_judges(t, [j.pk for j in judges], by=admin)
+    services.assign(t, by=admin)
+    t = services.open_scoring(t, by=admin)
+    criteria = list(t.criteria.filter(round=1).order_by("sort_order"))
+    quality = {e.pk: rng.uniform(0.55, 0.95) for e in entries}
+    for j in judges:
+        mine = list(Assignment.objects.filter(track=t, judge=j, round=1))
+        for a in mine:
+            pts = {str(c.pk): max(0, min(c.max_points, round(c.max_points * (quality[a.entry_id] + rng.gauss(0, 0.07)))))
+                   for c in criteria}
+            services.save_score(a, pts, by=j, expected_version=a.version)
+        if mine:
+            services.submit_sheet(t, j, by=j)
+    t = services.close_scoring(t, by=admin)
+    services.open_room(t, by=admin)
+    return JudgingTrack.objects.get(pk=t.pk)

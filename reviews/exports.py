@@ -25,17 +25,25 @@ def _title(track, what):
 def matrix_xlsx(track):
     """One row per entry × judge (× round): every criterion, the total, abstentions."""
     criteria = queries.criteria_for(track)
-    headers = ["轮次", "编号", "申报单位", "推荐单位", "评委", "评委账号"] + [f"{c.name}（{c.max_points}分）" for c in criteria]
-    headers += ["总分", "状态", "弃权原因"]
+    if track.second_round and queries.has_own_round2_rubric(track):
+        criteria += queries.criteria_for(track, Round.DEFENCE)
+    headers = ["轮次", "编号", "申报单位", "推荐单位", "评委", "评委账号"] + [
+        f"{'答辩·' if c.round == Round.DEFENCE else ''}{c.name}（{c.max_points}分）" for c in criteria]
+    headers += ["总分", "状态", "弃权原因", "录入方式"]
     rows = []
     for a in queries.score_matrix(track):
         pts = [(a.points or {}).get(str(c.pk)) for c in criteria]
         state = "弃权" if a.abstained else "已评" if a.complete else "部分评分" if a.points else "未评"
         rows.append([Round(a.round).label, queries.entry_code(a.entry), str(a.entry.organization),
                      str(a.entry.college) if a.entry.college_id else "", a.judge.display_name, a.judge.username,
-                     *pts, a.total, state, a.abstain_reason])
+                     *pts, a.total, state, a.abstain_reason, entered_label(a)])
     return _book("评分明细", track, "评分明细（项目 × 评委 × 指标）", headers, rows,
-                 [10, 10, 28, 22, 12, 14] + [14] * len(criteria) + [8, 10, 24])
+                 [10, 10, 28, 22, 12, 14] + [14] * len(criteria) + [8, 10, 24, 20])
+
+
+def entered_label(a):
+    """"由 X 代录" for a paper score 组织部 entered, "" for a judge's own."""
+    return f"由 {a.entered_by.display_name} 代录" if a.entered_by_id else ""
 
 
 def ranking_xlsx(track):

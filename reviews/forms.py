@@ -15,7 +15,8 @@ class TrackSettingsForm(forms.ModelForm):
     class Meta:
         model = JudgingTrack
         fields = ["opens_at", "closes_at", "blind", "aggregation", "normalise", "disagree_sd", "judges_per_entry",
-                  "min_valid_scores", "second_round", "shortlist_size", "round1_weight", "round2_weight", "award_count", "award_amount"]
+                  "min_valid_scores", "second_round", "shortlist_size", "round1_weight", "round2_weight",
+                  "defence_minutes", "reveal_names", "award_count", "award_amount"]
         widgets = {"opens_at": DT_WIDGET, "closes_at": DT_WIDGET}
 
     def __init__(self, *args, criteria=(), **kwargs):
@@ -30,6 +31,7 @@ class TrackSettingsForm(forms.ModelForm):
         self.fields["min_valid_scores"].required = False  # left out: keeps the current value
         self.fields["closes_at"].help_text = ("与年度活动的“评审打分”截止时间是同一个时间：在此修改，活动截止时间及"
                                               "其他评审中的类别随之调整；评委页面和提醒邮件都以此为准。")
+        self.fields["defence_minutes"].required = False  # blank keeps the current length
         self.fields["opens_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         self.fields["closes_at"].input_formats = ["%Y-%m-%dT%H:%M"]
         if self.instance.pk and self.instance.stage != "setup":
@@ -49,6 +51,8 @@ class TrackSettingsForm(forms.ModelForm):
             data["min_valid_scores"] = self.initial.get("min_valid_scores") or JudgingTrack._meta.get_field(
                 "min_valid_scores").default
         data["tie_break"] = self.tie_break()
+        if data.get("defence_minutes") is None:
+            data["defence_minutes"] = self.instance.defence_minutes
         return data
 
 

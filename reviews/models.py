@@ -21,6 +21,11 @@ class Stage(models.TextChoices):
 STAGE_ORDER = [s.value for s in Stage]
 
 
+class Round(models.IntegerChoices):
+    MATERIALS = 1, "材料评审"
+    DEFENCE = 2, "现场答辩"
+
+
 class Aggregation(models.TextChoices):
     MEAN = "mean", "算术平均"
     TRIMMED = "trimmed", "去掉一个最高分和一个最低分后平均（≥5 位评委时）"
@@ -37,6 +42,13 @@ DEFAULT_RUBRIC = [
     ("effect", "创建成效 / 党建促业务", 30, "创建成效明显，党建与业务深度融合，有可量化的成果。"),
     ("demonstration", "示范推广 / 可复制", 20, "经验可复制、可推广，具有示范引领作用。"),
     ("materials", "材料规范，\"三个一\"齐全", 10, "申报材料规范完整，典型经验、典型案例、微视频齐全。"),
+]
+
+# 现场答辩 (round 2) has its own rubric: what is judged on site is the presentation and the answers.
+DEFAULT_RUBRIC_ROUND2 = [
+    ("d_presentation", "汇报展示", 30, "汇报内容完整、重点突出，PPT/视频清晰，表达流畅，在规定时间内完成。"),
+    ("d_effect", "创建成效与特色", 40, "成效可量化、有说服力，特色鲜明，党建与业务融合的实例充分。"),
+    ("d_answers", "答辩问答", 30, "回答准确、切题，对评委提问有充分准备。"),
 ]
 
 
@@ -74,6 +86,9 @@ class JudgingTrack(models.Model):
     shortlist_size = models.PositiveSmallIntegerField("入围答辩数", default=15)
     round1_weight = models.PositiveSmallIntegerField("材料评审权重（%）", default=60)
     round2_weight = models.PositiveSmallIntegerField("现场答辩权重（%）", default=40)
+    defence_minutes = models.PositiveSmallIntegerField("现场答辩汇报时长（分钟）", default=8,
+                                                       help_text="答辩室投屏倒计时的时长，一般 6–8 分钟。")
+    reveal_names = models.BooleanField("答辩揭晓时显示评委姓名（否则显示“评委1、评委2……”）", default=False)
     shortlist = models.ManyToManyField("submissions.Entry", blank=True, related_name="+", verbose_name="入围答辩名单")
     rubric_frozen_at = models.DateTimeField("评分标准冻结时间", null=True, blank=True)
     proposal = models.JSONField("拟表彰名单（提出时的排名快照）", default=list, blank=True)
@@ -126,12 +141,13 @@ class Criterion(models.Model):
     description = models.CharField("评分要点", max_length=300, blank=True)
     max_points = models.PositiveSmallIntegerField("分值")
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    round = models.PositiveSmallIntegerField("轮次", choices=Round.choices, default=Round.MATERIALS)
 
     class Meta:
         verbose_name = "评审指标"
         verbose_name_plural = "评审指标"
-        ordering = ["track", "sort_order", "id"]
-        constraints = [models.UniqueConstraint(fields=["track", "code"], name="unique_criterion_code")]
+        ordering = ["track", "round", "sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["track", "round", "code"], name="unique_criterion_code_round")]
 
     def __str__(self):
         return f"{self.name}（{self.max_points}分）"
@@ -156,11 +172,6 @@ class DeclaredConflict(models.Model):
         return f"{self.judge} 回避 {self.entry}"
 
 
-class Round(models.IntegerChoices):
-    MATERIALS = 1, "材料评审"
-    DEFENCE = 2, "现场答辩"
-
-
 class Assignment(models.Model):
     """One judge × one entry × one round, and that judge's scores for it (only that judge sees them)."""
 
@@ -176,6 +187,9 @@ class Assignment(models.Model):
     abstained = models.BooleanField("弃权", default=False)
     abstain_reason = models.CharField("弃权原因", max_length=200, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="代录人",
+                                   help_text="现场答辩纸质评分由党委组织部代为录入时，记录录入人。")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -293,3 +307,35 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.track.get_track_display()} 第{self.place}名 · {self.entry.organization}"
+
+
+class RoomState(models.TextChoices):
+    SCORING = "scoring", "答辩评分中"
+    REVEALED = "revealed", "已揭晓"
+    FINISHED = "finished", "答辩结束"
+
+
+class DefenceRoom(models.Model):
+    """The live 现场答辩 room of a track's round 2: one entry at a time, judges score on their phones,
+    the projector reveals the totals once every present judge has submitted. All state is here (the
+    server), so a judge who reloads or loses the network resumes where the room is."""
+
+    track = models.OneToOneField(JudgingTrack, on_delete=models.CASCADE, related_name="room", verbose_name="评审")
+    state = models.CharField("状态", max_length=10, choices=RoomState.choices, default=RoomState.SCORING)
+    order = models.JSONField("答辩顺序（项目 id）", default=list)
+    position = models.PositiveSmallIntegerField("当前序号（从 0 起）", default=0)
+    entry = models.ForeignKey("submissions.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name="当前答辩项目")
+    timer_started_at = models.DateTimeField("汇报计时开始", null=True, blank=True)
+    absent = models.JSONField("缺席评委（用户 id）", default=list, blank=True)
+    revealed_at = models.DateTimeField("揭晓时间", null=True, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "现场答辩室"
+        verbose_name_plural = "现场答辩室"
+
+    def __str__(self):
+        return f"{self.track} · 现场答辩室"

@@ -11,7 +11,7 @@ from .models import Round
 
 
 def sheet_html(track, judge, round_=Round.MATERIALS):
-    criteria = queries.criteria_for(track)
+    criteria = queries.criteria_for(track, round_)
     items = [a for a in queries.judge_queue(judge, track) if a.round == round_]
     rows = [{"a": a, "code": queries.entry_code(a.entry),
              "points": [(a.points or {}).get(str(c.pk), "") for c in criteria]} for a in items]

@@ -2,10 +2,15 @@
 
 | machine    | object       | state read        | actions                                                  |
 |------------|--------------|-------------------|----------------------------------------------------------|
-| TRACK      | JudgingTrack | track.stage       | configure, rubric, judges, assign, add_assignment, open_scoring, close, override_scores, vote, propose, approve, approve_online, send_back, publicity, objection, publish |
+| TRACK      | JudgingTrack | track.stage       | configure, rubric, rubric2, judges, assign, add_assignment, open_scoring, close, override_scores, open_room, vote, propose, approve, approve_online, send_back, publicity, objection, publish |
 | OBJECTION  | Objection (or the track, for `file`) | track.stage | file (anyone, no login), handle, withdraw_entry |
-| ASSIGNMENT | Assignment   | track.stage       | score, declare_conflict, remove                          |
+| ASSIGNMENT | Assignment   | track.stage       | score, enter_paper, declare_conflict, remove             |
 | SHEET      | ScoreSheet   | track.stage       | submit, unlock                                           |
+| ROOM       | DefenceRoom  | room.state        | score, timer, absent, unlock, next                       |
+
+The 现场答辩 room (ROOM) runs inside the track's round 2: scoring → revealed (every present judge
+has submitted) → next entry → … → finished. Round-2 scores go through the room while it is open;
+组织部 can enter a judge's paper score for the entry on stage (ASSIGNMENT.enter_paper).
 
 Stages run setup → scoring → (round2) → closed → proposed → approved → publicity → published;
 each decision step is allowed only from the stage before it ("the decision stage moved on"
@@ -20,7 +25,7 @@ from organizations import roles
 from organizations.models import Role
 from organizations.rules import is_zzb_admin
 
-from .models import Round, Stage
+from .models import Round, RoomState, Stage
 
 BEFORE_CLOSED = {Stage.SETUP, Stage.SCORING, Stage.ROUND2}
 ADMIN_ONLY = "只有党委组织部管理员可以进行此操作。"
@@ -90,6 +95,35 @@ def _scoring_window(obj, now):
 def _in_its_round(user, obj, now):
     if obj.track.stage != _round_stage(obj.round):
         return "当前不在该轮评分阶段。"
+    return None
+
+
+def _room_of(track):
+    from .models import DefenceRoom
+
+    return DefenceRoom.objects.filter(track=track).first()
+
+
+def _not_in_live_room(user, assignment, now):
+    if assignment.round == Round.DEFENCE and _room_of(assignment.track) is not None:
+        return "现场答辩正在答辩室进行，请在答辩室页面为当前项目打分。"
+    return None
+
+
+def _defence_round(user, assignment, now):
+    if assignment.round != Round.DEFENCE:
+        return "只有现场答辩的纸质评分可以由组织部代录。"
+    return None
+
+
+def _room_allows_paper(user, assignment, now):
+    room = _room_of(assignment.track)
+    if room is None:
+        return None
+    if room.entry_id != assignment.entry_id:
+        return "答辩室正在进行：只能为当前答辩项目代录评分。"
+    if room.state != RoomState.SCORING:
+        return "该项目评分已揭晓。如需修改，请先在答辩室解锁。"
     return None
 
 
@@ -226,6 +260,28 @@ def _in_order(step):
     return f"请按顺序操作：当前阶段为“{{state}}”，此操作需在“{Stage(step).label}”阶段进行。"
 
 
+def _room_in_round2(user, room, now):
+    if room.track.stage != Stage.ROUND2:
+        return "现场答辩评分阶段已结束。"
+    return None
+
+
+def _present(user, room, now):
+    if user.pk in (room.absent or []):
+        return "您已被标记为缺席本场答辩。如已到场，请联系党委组织部。"
+    return None
+
+
+def _judge_in_room(user, room):
+    return judges_track(user, room.track)
+
+
+def _open_room_once(user, track, now):
+    if _room_of(track) is not None:
+        return "答辩室已开启。"
+    return None
+
+
 def _track_of(obj):
     """The JudgingTrack itself, or the track of an assignment / sheet / objection."""
     return obj if hasattr(obj, "stage") else obj.track
@@ -246,6 +302,8 @@ TRACK = Policy("track", {
                         wrong_state="结果已公布，评审设置不能再修改。"),
     "rubric": Action("修改评分标准", _admin, {Stage.SETUP}, None, (_rubric_not_frozen,), denied=ADMIN_ONLY,
                      wrong_state="评分标准已冻结（评审已开始），不能再修改。"),
+    "rubric2": Action("修改现场答辩评分标准", _admin, {Stage.SETUP, Stage.SCORING}, denied=ADMIN_ONLY,
+                      wrong_state="现场答辩已开始，答辩评分标准已冻结，不能再修改。"),
     "judges": Action("调整评委", _admin, BEFORE_CLOSED, denied=ADMIN_ONLY, wrong_state="评分已结束，不能再调整评委。"),
     "assign": Action("分配评审任务", _admin, {Stage.SETUP, Stage.SCORING}, denied=ADMIN_ONLY,
                      wrong_state="材料评审已结束，不能再分配。"),
@@ -257,6 +315,8 @@ TRACK = Policy("track", {
     "override_scores": Action("有效评分不足时记录原因继续", _admin, {Stage.SCORING, Stage.ROUND2, Stage.CLOSED}, None,
                               (_has_shortfall,), denied=ADMIN_ONLY,
                               wrong_state="只能在评分阶段或提出拟表彰名单之前记录。"),
+    "open_room": Action("开启答辩室", _admin, {Stage.ROUND2}, None, (_open_room_once,), denied=ADMIN_ONLY,
+                        wrong_state="只有现场答辩阶段可以开启答辩室。"),
     "vote": Action("记录委员会表决", _admin, {Stage.CLOSED}, denied=ADMIN_ONLY,
                    wrong_state="只能在评分结束后、提出拟表彰名单前记录委员会表决。"),
     "propose": Action("提出拟表彰名单", _admin, {Stage.CLOSED}, None, (_enough_valid_scores,), denied=ADMIN_ONLY,
@@ -283,8 +343,11 @@ OBJECTION = Policy("objection", {
 
 ASSIGNMENT = Policy("assignment", {
     "score": Action("打分", judge_without_conflict, {Stage.SCORING, Stage.ROUND2}, _scoring_window,
-                    (_in_its_round, _sheet_not_locked), denied="只能为分配给您本人、且无需回避的项目打分。",
-                    wrong_state="当前不在该轮评分阶段。"),
+                    (_in_its_round, _sheet_not_locked, _not_in_live_room),
+                    denied="只能为分配给您本人、且无需回避的项目打分。", wrong_state="当前不在该轮评分阶段。"),
+    "enter_paper": Action("代录纸质评分", _admin, {Stage.ROUND2}, None,
+                          (_defence_round, _sheet_not_locked, _room_allows_paper), denied=ADMIN_ONLY,
+                          wrong_state="只有现场答辩阶段可以代录纸质评分。"),
     "declare_conflict": Action("申报回避", _own_assignment_or_admin, BEFORE_CLOSED | {Stage.CLOSED}, None,
                                (_assigned_unless_admin,), denied="只能对分配给您的项目申报回避。", wrong_state="拟表彰名单已提出，不能再申报回避。"),
     "remove": Action("取消分配", _admin, BEFORE_CLOSED, None, (_not_scored,), denied=ADMIN_ONLY,
@@ -299,4 +362,19 @@ SHEET = Policy("sheet", {
                      wrong_state="评分已结束，不能再解锁评分表。"),
 }, state_of=_stage, state_label=_stage_label)
 
-POLICIES = {p.name: p for p in (TRACK, OBJECTION, ASSIGNMENT, SHEET)}
+ROOM_OVER = "现场答辩已全部结束。"
+ROOM = Policy("room", {
+    "score": Action("答辩室打分", _judge_in_room, {RoomState.SCORING}, None, (_room_in_round2, _present),
+                    denied="只有本评审的评委可以在答辩室打分。",
+                    wrong_state="答辩室当前为“{state}”，不能打分。如需修改已揭晓的评分，请联系党委组织部解锁。"),
+    "timer": Action("开始汇报计时", _admin, {RoomState.SCORING}, None, (_room_in_round2,), denied=ADMIN_ONLY,
+                    wrong_state="本项目评分已揭晓，不能再计时。"),
+    "absent": Action("标记评委缺席/到场", _admin, {RoomState.SCORING}, None, (_room_in_round2,), denied=ADMIN_ONLY,
+                     wrong_state="只能在项目评分揭晓前标记评委缺席或到场。"),
+    "unlock": Action("解锁已揭晓的评分", _admin, {RoomState.REVEALED}, None, (_room_in_round2,), denied=ADMIN_ONLY,
+                     wrong_state="当前项目评分尚未揭晓，无需解锁。"),
+    "next": Action("进入下一个项目", _admin, {RoomState.REVEALED}, None, (_room_in_round2,), denied=ADMIN_ONLY,
+                   wrong_state="请等所有在场评委提交、评分揭晓后再进入下一个项目。"),
+}, state_of=lambda room: room.state, state_label=lambda room: room.get_state_display())
+
+POLICIES = {p.name: p for p in (TRACK, OBJECTION, ASSIGNMENT, SHEET, ROOM)}

@@ -29,8 +29,17 @@ def entries_for(track):
     )
 
 
-def criteria_for(track):
-    return list(Criterion.objects.filter(track=track).order_by("sort_order", "id"))
+def criteria_for(track, round_=Round.MATERIALS):
+    """The rubric of one round. A track whose 现场答辩 rubric was never set (created before round 2 had
+    its own rubric) scores round 2 on the round-1 rubric, as it always did."""
+    rows = list(Criterion.objects.filter(track=track, round=round_).order_by("sort_order", "id"))
+    if not rows and round_ == Round.DEFENCE:
+        return criteria_for(track, Round.MATERIALS)
+    return rows
+
+
+def has_own_round2_rubric(track):
+    return Criterion.objects.filter(track=track, round=Round.DEFENCE).exists()
 
 
 def judges_for(track):
@@ -121,7 +130,8 @@ def judge_queue(user, track, light=False, homes=None):
     qs = Assignment.objects.filter(track=track, judge=user).order_by(
         "round", "entry__college__sort_order", "entry__rank", "entry__pk")
     if not light:
-        qs = qs.select_related("entry", "entry__organization", "entry__organization__parent", "entry__college")
+        qs = qs.select_related("entry", "entry__organization", "entry__organization__parent", "entry__college",
+                               "entered_by")
     else:
         qs = qs.select_related("entry", "entry__organization").only(
             "track_id", "round", "judge_id", "points", "total", "complete", "abstained", "version",
@@ -193,7 +203,8 @@ def progress(track):
 
 
 def scores_for(track, criteria=None):
-    """Counted scores (complete, not abstained) as aggregation.Score objects."""
+    """Counted scores (complete, not abstained) as aggregation.Score objects (points keyed by criterion code;
+    criterion means are taken from round 1 only, see aggregation.rank)."""
     criteria = criteria if criteria is not None else criteria_for(track)
     code = {str(c.pk): c.code for c in criteria}
     rows = Assignment.objects.filter(track=track, complete=True, abstained=False).values_list(
@@ -205,9 +216,13 @@ def scores_for(track, criteria=None):
     ]
 
 
-def rank_kwargs(track, criteria):
+def rank_kwargs(track, criteria, criteria2=None):
+    """criteria: the round-1 rubric; criteria2: the round-2 one (its full marks put round 2 on round 1's scale)."""
+    max1 = sum(c.max_points for c in criteria) or 100
+    max2 = sum(c.max_points for c in criteria2) if criteria2 else max1
     return {
-        "max_total": sum(c.max_points for c in criteria) or 100,
+        "max_total": max1,
+        "round2_max": max2 or max1,
         "tie_break": list(track.tie_break or []),
         "votes": dict(CommitteeVote.objects.filter(track=track).values_list("entry_id", "votes")),
         "weights": (track.round1_weight, track.round2_weight) if track.second_round else (100, 0),
@@ -229,8 +244,9 @@ def ranking(track, with_stability=True, light=False):
     else:
         entries = entries_for(track)
     criteria = criteria_for(track)
+    criteria2 = criteria_for(track, Round.DEFENCE) if track.second_round else []
     scores = scores_for(track, criteria)
-    kwargs = rank_kwargs(track, criteria)
+    kwargs = rank_kwargs(track, criteria, criteria2)
     ids = [e.pk for e in entries]
     memo = {}  # shared with the stability view: the normalised totals and the per-entry statistics
     results = aggregation.rank(ids, scores, rule=track.aggregation, normalise=track.normalise, _memo=memo, **kwargs)
@@ -250,15 +266,21 @@ def ranking(track, with_stability=True, light=False):
          "abstained": abstained.get(r.entry_id, 0)}
         for r in results
     ]
+    paper = {}
+    for entry_id, name, username in (Assignment.objects.filter(track=track, entered_by__isnull=False)
+                                     .values_list("entry_id", "entered_by__full_name", "entered_by__username")):
+        paper.setdefault(entry_id, set()).add(name or username)
+    for row in rows:
+        row["entered_by"] = sorted(paper.get(row["entry"].pk, ()))
     return {"rows": rows, "criteria": criteria, "rule_labels": [aggregation.RULE_LABELS[k] for k in aggregation.RULES],
-            "scores": scores}
+            "scores": scores, "criteria2": criteria2}
 
 
 def score_matrix(track):
     """Every assignment with its judge, entry and points, for the XLSX (admins only)."""
     return list(
         Assignment.objects.filter(track=track)
-        .select_related("judge", "entry", "entry__organization", "entry__college")
+        .select_related("judge", "entry", "entry__organization", "entry__college", "entered_by")
         .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk", "judge__username")
     )
 
@@ -429,3 +451,80 @@ def uncovered_shortfall(track):
 
 def shortfall_label(item):
     return f"{item['entry'].organization}（{Round(item['round']).label} {item['valid']}/{item['required']}）"
+
+
+# ---------------------------------------------------------------- 现场答辩 room
+
+
+def room_for(track):
+    from .models import DefenceRoom
+
+    return DefenceRoom.objects.select_related("track", "entry", "entry__organization", "entry__college").filter(
+        track=track).first()
+
+
+def room_key(room, judge=None):
+    """Changes whenever what a page shows changes: the room itself, and the scores of the entry on stage
+    (only the judge's own score for a judge's phone, so other judges' submissions do not reload it)."""
+    if room is None:
+        return "none"
+    rows = Assignment.objects.filter(track_id=room.track_id, round=Round.DEFENCE, entry_id=room.entry_id)
+    if judge is not None:
+        rows = rows.filter(judge=judge)
+    return f"{room.version}-" + ".".join(f"{pk}:{v}" for pk, v in rows.order_by("pk").values_list("pk", "version"))
+
+
+def room_board(room):
+    """What the projector and 组织部's control page show for the entry on stage.
+
+    Before the reveal: who has submitted (never the values). After it: each judge's total, the dropped
+    highest and lowest (trimmed mean with >= 5 scores), the result, and the running ranking."""
+    track = room.track
+    judges = judges_for(track)
+    absent = set(room.absent or [])
+    criteria = criteria_for(track, Round.DEFENCE)
+    mine = {a.judge_id: a for a in Assignment.objects.filter(track=track, round=Round.DEFENCE, entry_id=room.entry_id)
+            .select_related("entered_by")} if room.entry_id else {}
+    revealed = room.state == "revealed"
+    rows = []
+    for j in judges:
+        a = mine.get(j.pk)
+        status = ("absent" if j.pk in absent else "none" if a is None else "done" if a.done else "waiting")
+        rows.append({"judge": j, "a": a, "status": status,
+                     "entered_by": a.entered_by if a is not None and a.done else None})
+    present = [r for r in rows if r["status"] in {"done", "waiting"}]
+    out = {"room": room, "track": track, "rows": rows, "n_present": len(present),
+           "n_done": sum(1 for r in present if r["status"] == "done"), "criteria": criteria,
+           "max_total": sum(c.max_points for c in criteria), "revealed": revealed,
+           "position": min(room.position + 1, len(room.order)), "count": len(room.order)}
+    if room.timer_started_at and room.state == "scoring":
+        from django.utils import timezone
+
+        elapsed = (timezone.now() - room.timer_started_at).total_seconds()
+        out["remaining"] = int(track.defence_minutes * 60 - elapsed)
+    if revealed:
+        counted = [r for r in present if r["a"].complete and not r["a"].abstained]
+        counted.sort(key=lambda r: (-r["a"].total, r["judge"].username))
+        values = [r["a"].total for r in counted]
+        drop = track.aggregation == aggregation.TRIMMED and len(values) >= 5
+        scores = []
+        for i, r in enumerate(counted):
+            label = r["judge"].display_name if track.reveal_names else f"评委{i + 1}"
+            scores.append({"label": label, "total": r["a"].total, "dropped": "high" if drop and i == 0 else
+                           "low" if drop and i == len(counted) - 1 else "", "entered_by": r["entered_by"]})
+        out.update(scores=scores, result=aggregation.combine(values, track.aggregation), dropping=drop)
+    out["standings"] = room_standings(room)
+    return out
+
+
+def room_standings(room):
+    """The running ranking: entries already revealed in the room, by their final score (both rounds weighted)."""
+    done = room.order[: room.position + (1 if room.state == "revealed" else 0)]
+    if room.state == "finished":
+        done = list(room.order)
+    if not done:
+        return []
+    board = ranking(room.track, with_stability=False)
+    rows = [row for row in board["rows"] if row["entry"].pk in set(done) and row["r"].round2 is not None]
+    rows.sort(key=lambda row: (-(row["r"].final or 0), row["entry"].pk))
+    return [{"place": i, "entry": row["entry"], "r": row["r"]} for i, row in enumerate(rows, start=1)]

@@ -27,6 +27,7 @@ rules.add_perm("reviews.judge_track", judges_track)
 rules.add_perm("reviews.score_assignment", owns_assignment)
 rules.add_perm("reviews.view_sheet", is_zzb_admin | judges_track)
 rules.add_perm("reviews.view_ranking", is_zzb_admin | is_approver)
+rules.add_perm("reviews.view_room", is_zzb_admin | judges_track)  # the room's "anything changed?" poll
 
 for _machine in policy.POLICIES.values():
     for _action in _machine:

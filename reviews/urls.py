@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import approval, judge, manage, public, results
+from .views import approval, judge, manage, public, results, room
 
 app_name = "reviews"
 urlpatterns = [
@@ -27,4 +27,11 @@ urlpatterns = [
     path("t/<int:pk>/approval/", approval.ApprovalView.as_view(), name="approval"),
     path("t/<int:pk>/approval/<str:decision>/", approval.ApprovalDecisionView.as_view(), name="approval_decide"),
     path("t/<int:pk>/minutes/", approval.MinutesView.as_view(), name="minutes"),
+    path("t/<int:pk>/room/", room.RoomView.as_view(), name="room"),
+    path("t/<int:pk>/room/do/<str:action>/", room.RoomActionView.as_view(), name="room_action"),
+    path("t/<int:pk>/room/poll/", room.RoomPollView.as_view(), name="room_poll"),
+    path("t/<int:pk>/room/screen/", room.ScreenView.as_view(), name="room_screen"),
+    path("t/<int:pk>/room/screen/live/", room.ScreenLiveView.as_view(), name="room_screen_live"),
+    path("t/<int:pk>/room/judge/", room.JudgeRoomView.as_view(), name="room_judge"),
+    path("t/<int:pk>/paper/<int:assignment>/", room.PaperScoreView.as_view(), name="paper_score"),
 ]

@@ -183,6 +183,15 @@ MATRIX = [
     row("reviews:action", POST_ONLY_ADMIN, lambda w: {"pk": w.track.pk, "action": "open"}),
     # 审定 (the track is still scoring: the page says so); minutes: 404 until a paper decision attached them
     row("reviews:approval", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    # 现场答辩室 (the track is in round 1 here: no room yet; the room itself: tests/reviews/test_room.py)
+    row("reviews:room", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:room_action", POST_ONLY_ADMIN, lambda w: {"pk": w.track.pk, "action": "next"}),
+    row("reviews:room_poll", {**JUDGE_ONLY, "admin": 200}, lambda w: {"pk": w.track.pk}),
+    row("reviews:room_screen", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:room_screen_live", ADMIN_ONLY, lambda w: {"pk": w.track.pk}),
+    row("reviews:room_judge", JUDGE_ONLY, lambda w: {"pk": w.track.pk}),
+    # a round-1 assignment: 代录 is for round 2 only (404 for 组织部)
+    row("reviews:paper_score", {**ADMIN_ONLY, "admin": 404}, lambda w: {"pk": w.track.pk, "assignment": w.assignment.pk}),
     row("reviews:approval_decide", {**POST_ONLY_ADMIN, "admin": 403, "approver": 405},
         lambda w: {"pk": w.track.pk, "decision": "approve"}),
     row("reviews:minutes", {**ADMIN_ONLY, "admin": 404, "approver": 404}, lambda w: {"pk": w.track.pk}),

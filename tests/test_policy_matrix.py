@@ -26,7 +26,7 @@ from audit.models import AuditEntry
 from campaigns.models import SHANGHAI, DeadlineKind
 from campaigns.services import grant_extension
 from organizations.models import Role
-from reviews.models import Assignment, Criterion, DeclaredConflict, JudgingTrack, Objection, ScoreSheet
+from reviews.models import Assignment, Criterion, DeclaredConflict, DefenceRoom, JudgingTrack, Objection, ScoreSheet
 from submissions.models import Attachment, Entry, Form1, Form2, Form2Row, Outcome
 
 from .factories import UserFactory, give_role
@@ -93,6 +93,9 @@ POST_ENDPOINTS = {
     "reviews:receipt": "receipt lookup: read-only, throttled (tests/reviews/test_publicity.py)",
     "reviews:submit_sheet": ["judge_submit_sheet"],
     "reviews:approval_decide": ["track_approve_online", "track_send_back"],
+    "reviews:room_action": ["room_open", "room_timer", "room_absent", "room_present", "room_unlock", "room_next"],
+    "reviews:room_judge": ["room_judge_score"],
+    "reviews:paper_score": ["room_paper_score"],
     "showcase:pick": NOT_WORKFLOW,
     "showcase:booklet_retry": "job retry: 组织部, failed jobs only (tests/showcase/test_booklet_jobs.py)",
     "dashboard:job_retry": "job retry: 组织部, failed jobs only (tests/dashboard/test_export_jobs.py)",
@@ -477,6 +480,58 @@ CASES.update({
 })
 
 
+# ---------------------------------------------------------------- the 现场答辩 room
+# States: "none" (round 2, no room yet), the room's states with the track in round 2, and "closed"
+# (round 2 ended while the room was still on an entry: the room refuses everything).
+ROOM_STATES = ["none", "scoring", "revealed", "finished", "closed"]
+
+
+def _room(w, state, other_absent=False):
+    """_track at round 2 with a second judge (so one can be marked absent); the room on the entry in `state`."""
+    ctx = _track(w, "closed" if state == "closed" else "round2")
+    t, entry = ctx["track"], ctx["entry"]
+    other = give_role(UserFactory(username="judge_two"), Role.JUDGE)
+    t.judges.add(other)
+    Assignment.objects.create(track=t, judge=other, entry=entry, round=2)
+    if state == "closed":
+        Assignment.objects.filter(pk=ctx["obj"].pk).update(round=2)
+    ctx["other"] = other
+    if state != "none":
+        room_state = "scoring" if state == "closed" else state
+        ctx["room"] = DefenceRoom.objects.create(
+            track=t, order=[entry.pk], state=room_state, entry=None if state == "finished" else entry,
+            position=1 if state == "finished" else 0, absent=[other.pk] if other_absent else [])
+    return ctx
+
+
+def room_action(name, data=None):
+    return lambda w, c: ([c["track"].pk, name], data(c) if callable(data) else (data or {}))
+
+
+def admin_in(*states):
+    return lambda role, state, window: role == "admin" and state in states
+
+
+CASES.update({
+    "room_open": Case("reviews:room_action", JUDGING, ROOM_STATES, _room, room_action("open"), admin_in("none")),
+    "room_timer": Case("reviews:room_action", JUDGING, ROOM_STATES, _room, room_action("timer"), admin_in("scoring")),
+    "room_absent": Case("reviews:room_action", JUDGING, ROOM_STATES, _room,
+                        room_action("absent", lambda c: {"judge": c["other"].pk}), admin_in("scoring")),
+    "room_present": Case("reviews:room_action", JUDGING, ROOM_STATES, lambda w, s: _room(w, s, other_absent=True),
+                         room_action("present", lambda c: {"judge": c["other"].pk}), admin_in("scoring")),
+    "room_unlock": Case("reviews:room_action", JUDGING, ROOM_STATES, _room,
+                        room_action("unlock", {"reason": "评委补交"}), admin_in("revealed")),
+    "room_next": Case("reviews:room_action", JUDGING, ROOM_STATES, _room, room_action("next"), admin_in("revealed")),
+    "room_judge_score": Case("reviews:room_judge", JUDGING, ROOM_STATES, _room,
+                             lambda w, c: ([c["track"].pk], {f"c_{c['criterion'].pk}": "25"}),
+                             lambda role, state, window: role == "judge" and state == "scoring"),
+    "room_paper_score": Case("reviews:paper_score", JUDGING, ROOM_STATES, _room,
+                             lambda w, c: ([c["track"].pk, c["obj"].pk], {f"c_{c['criterion'].pk}": "25",
+                                                                          "version": version(c)}),
+                             lambda role, state, window: role == "admin" and state in {"none", "scoring"}),
+})
+
+
 # ---------------------------------------------------------------- the run
 
 
@@ -496,6 +551,7 @@ def fingerprint():
         DeclaredConflict.objects.count(), Objection.objects.count(),
         list(Objection.objects.order_by("pk").values_list("pk", "version", "outcome", "entry_withdrawn_at")),
         list(JudgingTrack.objects.order_by("pk").values_list("pk", "proposal", "withdrawn")),
+        list(DefenceRoom.objects.order_by("pk").values_list("pk", "state", "version", "absent", "timer_started_at")),
     )
 
 

@@ -19,6 +19,7 @@ from .scoring import (
     OVERRIDE_REASON_MAX, clean_points, close_scoring, ensure_can_score, open_scoring, override_min_scores, record_vote,
     save_score, submit_sheet, unlock_sheet,
 )
+from .room import enter_paper_score, next_entry, open_room, room_score, set_absent, start_timer, unlock_room
 from .setup import (
     LATER_FIELDS, SETUP_ONLY_FIELDS, add_assignment, assign, assign_passed_entry, create_track, declare_conflict,
     follow_judging_deadline, remove_assignment, save_rubric, set_judges, update_track,
@@ -31,6 +32,7 @@ __all__ = [
     "declare_conflict", "SETUP_ONLY_FIELDS", "LATER_FIELDS",
     "open_scoring", "ensure_can_score", "clean_points", "save_score", "submit_sheet", "unlock_sheet",
     "close_scoring", "override_min_scores", "OVERRIDE_REASON_MAX", "record_vote",
+    "open_room", "start_timer", "set_absent", "room_score", "enter_paper_score", "unlock_room", "next_entry",
     "propose", "approve", "record_committee_decision", "approve_online", "send_back", "add_working_days",
     "open_publicity", "record_objection", "handle_objection", "publish", "stage_index", "MINUTES_MAX",
     "file_objection", "withdraw_entry", "objection_by_receipt", "receipt_digest", "OBJECTION_MAX",

@@ -16,7 +16,7 @@ from ._common import JudgingError, WHOLE_NUMBER, _bump, _locked_track
 def open_scoring(track, *, by, now=None):
     """Start round 1: the rubric and the ranking rules are frozen from here on."""
     current = _locked_track(track, "open_scoring", by)
-    if not current.criteria.exists():
+    if not current.criteria.filter(round=Round.MATERIALS).exists():
         raise JudgingError("请先设置评分标准。")
     if not Assignment.objects.filter(track=current).exists():
         raise JudgingError("请先分配评审任务。")
@@ -24,7 +24,7 @@ def open_scoring(track, *, by, now=None):
     current.stage = Stage.SCORING
     current.rubric_frozen_at = now or timezone.now()
     _bump(current, ["stage", "rubric_frozen_at"])
-    rubric = [(c.code, c.name, c.max_points) for c in current.criteria.all()]
+    rubric = [(c.code, c.name, c.max_points) for c in current.criteria.filter(round=Round.MATERIALS)]
     audit.record(by, current, "open_scoring", {"stage": [Stage.SETUP, Stage.SCORING], "rubric": [None, rubric],
                                                 "tie_break": [None, current.tie_break]})
     return current
@@ -62,7 +62,7 @@ def save_score(assignment, raw_points, *, by, expected_version, abstain=False, a
     a = versioning.lock(Assignment.objects.select_related("track", "entry", "entry__organization"), assignment.pk,
                         expected_version)
     ensure_can_score(a, by, now)
-    criteria = queries.criteria_for(a.track)
+    criteria = queries.criteria_for(a.track, a.round)
     before = {"points": a.points, "total": a.total, "abstained": a.abstained, "abstain_reason": a.abstain_reason}
     if abstain:
         reason = (abstain_reason or "").strip()
@@ -143,7 +143,9 @@ def close_scoring(track, *, by):
             for e in shortlist for j in judges if (j.pk, e.pk) not in conflicts
         ], ignore_conflicts=True)
         new = Stage.ROUND2
-        note = "入围答辩：" + "、".join(str(e.organization) for e in shortlist)
+        rubric2 = [f"{c.name}{c.max_points}分" for c in queries.criteria_for(current, Round.DEFENCE)]
+        note = ("入围答辩：" + "、".join(str(e.organization) for e in shortlist)
+                + "；现场答辩评分标准（已冻结）：" + "、".join(rubric2))
     else:
         new, note = Stage.CLOSED, ""
     old = current.stage

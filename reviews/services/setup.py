@@ -13,7 +13,8 @@ from submissions.models import EntryState
 
 from .. import policy, queries
 from ..models import (
-    DEFAULT_RUBRIC, Assignment, Criterion, DeclaredConflict, JudgingTrack, Round, ScoreSheet, Stage, TieBreak,
+    DEFAULT_RUBRIC, DEFAULT_RUBRIC_ROUND2, Assignment, Criterion, DeclaredConflict, JudgingTrack, Round, ScoreSheet,
+    Stage, TieBreak,
 )
 from ._common import JudgingError, _bump, _locked_track, _require_admin, _snap
 
@@ -40,15 +41,17 @@ def create_track(campaign, track_kind, *, by):
             )
     except IntegrityError:
         return JudgingTrack.objects.get(campaign=campaign, track=track_kind)  # the other request's track
-    for i, (code, name, points, desc) in enumerate(DEFAULT_RUBRIC):
-        Criterion.objects.create(track=track, code=code, name=name, max_points=points, description=desc, sort_order=i)
+    for round_, rubric in ((Round.MATERIALS, DEFAULT_RUBRIC), (Round.DEFENCE, DEFAULT_RUBRIC_ROUND2)):
+        for i, (code, name, points, desc) in enumerate(rubric):
+            Criterion.objects.create(track=track, round=round_, code=code, name=name, max_points=points,
+                                     description=desc, sort_order=i)
     audit.record(by, track, "judging_create", audit.diff({}, _snap(track)))
     return track
 
 
 SETUP_ONLY_FIELDS = {"blind", "aggregation", "normalise", "tie_break", "judges_per_entry", "min_valid_scores", "second_round",
                      "round1_weight", "round2_weight", "opens_at", "award_count"}
-LATER_FIELDS = {"closes_at", "disagree_sd", "shortlist_size", "award_amount"}
+LATER_FIELDS = {"closes_at", "disagree_sd", "shortlist_size", "award_amount", "defence_minutes", "reveal_names"}
 
 
 @transaction.atomic
@@ -105,7 +108,9 @@ def _validate_track(t):
         raise JudgingError("每项最少有效评分数至少为 1。")
     if t.second_round and t.round1_weight + t.round2_weight != 100:
         raise JudgingError("材料评审与现场答辩的权重之和必须为 100%。")
-    codes = {c for c in Criterion.objects.filter(track=t).values_list("code", flat=True)}
+    if not (1 <= (t.defence_minutes or 0) <= 30):
+        raise JudgingError("现场答辩汇报时长须为 1–30 分钟。")
+    codes = {c for c in Criterion.objects.filter(track=t, round=Round.MATERIALS).values_list("code", flat=True)}
     for item in t.tie_break or []:
         if item.startswith("criterion:"):
             if item.split(":", 1)[1] not in codes:
@@ -117,9 +122,12 @@ def _validate_track(t):
 
 
 @transaction.atomic
-def save_rubric(track, rows, *, by, expected_version):
-    """Replace the rubric. rows: [{"code", "name", "description", "max_points"}]. Frozen once scoring starts."""
-    current = _locked_track(track, "rubric", by, expected_version)
+def save_rubric(track, rows, *, by, expected_version, round_=Round.MATERIALS):
+    """Replace one round's rubric. rows: [{"code", "name", "description", "max_points"}].
+
+    Round 1's is frozen once scoring starts; round 2's (现场答辩) once round 2 starts."""
+    round_ = Round(int(round_))
+    current = _locked_track(track, "rubric" if round_ == Round.MATERIALS else "rubric2", by, expected_version)
     if not rows:
         raise JudgingError("评分标准至少需要一项指标。")
     codes = [r["code"] for r in rows]
@@ -128,23 +136,26 @@ def save_rubric(track, rows, *, by, expected_version):
     for r in rows:
         if not (1 <= int(r["max_points"]) <= 100):
             raise JudgingError(f"“{r['name']}”的分值必须是 1–100 的整数。")
-    used = {i.split(":", 1)[1] for i in current.tie_break or [] if i.startswith("criterion:")}
-    if used - set(codes):
-        raise JudgingError("同分排序规则引用的指标不能删除，请先修改同分排序规则。")
-    before = [(c.code, c.name, c.max_points, c.description) for c in current.criteria.all()]
-    existing = {c.code: c for c in current.criteria.all()}
+    if round_ == Round.MATERIALS:
+        used = {i.split(":", 1)[1] for i in current.tie_break or [] if i.startswith("criterion:")}
+        if used - set(codes):
+            raise JudgingError("同分排序规则引用的指标不能删除，请先修改同分排序规则。")
+    mine = current.criteria.filter(round=round_)
+    before = [(c.code, c.name, c.max_points, c.description) for c in mine.order_by("sort_order")]
+    existing = {c.code: c for c in mine}
     keep = set()
     for i, r in enumerate(rows):
-        c = existing.get(r["code"]) or Criterion(track=current, code=r["code"])
+        c = existing.get(r["code"]) or Criterion(track=current, round=round_, code=r["code"])
         c.name, c.description, c.max_points, c.sort_order = r["name"], r.get("description", ""), int(r["max_points"]), i
         c.full_clean(exclude=["track"])
         c.save()
         keep.add(c.code)
-    current.criteria.exclude(code__in=keep).delete()
-    after = [(c.code, c.name, c.max_points, c.description) for c in current.criteria.order_by("sort_order")]
+    mine.exclude(code__in=keep).delete()
+    after = [(c.code, c.name, c.max_points, c.description) for c in current.criteria.filter(round=round_).order_by("sort_order")]
     if before != after:
         _bump(current, [])
-        audit.record(by, current, "rubric_update", {"rubric": [before, after]})
+        audit.record(by, current, "rubric_update", {"rubric": [before, after]},
+                     note="" if round_ == Round.MATERIALS else "现场答辩评分标准")
     return current
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -67,7 +68,8 @@ class TrackView(TrackMixin, TemplateView):
         t = self.get_track()
         actions, guard = guarded_actions(self.request.user, t)
         ctx.update(
-            track=t, criteria=queries.criteria_for(t), judges=queries.judges_for(t), progress=queries.progress(t),
+            track=t, criteria=queries.criteria_for(t), criteria2=queries.criteria_for(t, Round.DEFENCE),
+            judges=queries.judges_for(t), progress=queries.progress(t),
             n_entries=len(queries.entries_for(t)), stages=list(Stage), Stage=Stage,
             tie_break_labels=_tie_break_labels(t), can_unlock=t.stage in queries.SCORING_STAGES,
             actions=actions, **guard,
@@ -127,27 +129,43 @@ class SettingsView(TrackMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+class RoundParamForm(QueryForm):
+    round = forms.TypedChoiceField(choices=Round.choices, coerce=int)
+
+
 class RubricView(TrackMixin, TemplateView):
+    """Each round's rubric: 材料评审 (round 1) and, for a track with 现场答辩, round 2 (?round=2)."""
+
     permission_required = "reviews.manage_judging"
     template_name = "reviews/rubric.html"
+
+    def get_round(self):
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        return Round(RoundParamForm(data).get("round", Round.MATERIALS))
 
     def get_context_data(self, formset=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
         t = self.get_track()
-        criteria = queries.criteria_for(t)
+        round_ = self.get_round()
+        own = round_ == Round.MATERIALS or queries.has_own_round2_rubric(t)
+        criteria = queries.criteria_for(t, round_)
         initial = [{"code": c.code, "name": c.name, "description": c.description, "max_points": c.max_points} for c in criteria]
-        ctx.update(track=t, criteria=criteria, total=sum(c.max_points for c in criteria),
+        action = "rubric" if round_ == Round.MATERIALS else "rubric2"
+        ctx.update(track=t, criteria=criteria, total=sum(c.max_points for c in criteria), round=round_,
+                   own=own, editable=policy.TRACK.allows(action, self.request.user, t),
+                   frozen_reason=policy.TRACK.reason(action, self.request.user, t) or "",
                    formset=formset or CriterionFormSet(initial=initial, prefix="c"))
         return ctx
 
     def post(self, request, pk):
         t = self.get_track()
+        round_ = self.get_round()
         formset = CriterionFormSet(request.POST, prefix="c")
         if formset.is_valid():
             rows = [f.cleaned_data for f in formset.forms
                     if f.cleaned_data and not f.cleaned_data.get("DELETE")]
             if run(request, services.save_rubric, t, rows, by=request.user, expected_version=request.POST.get("version"),
-                   success="评分标准已保存。"):
+                   round_=round_, success=f"{round_.label}评分标准已保存。"):
                 return redirect("reviews:track", pk=t.pk)
         return self.render_to_response(self.get_context_data(formset=formset))
 

@@ -65,6 +65,8 @@ PARAMS = {
     "showcase:booklets": {"year"},
     "showcase:bundle": {"year"},
     "reviews:index": {"campaign"},
+    "reviews:rubric": {"round"},
+    "reviews:room_poll": {"seen"},
     "dashboard:index": {"campaign", "type", "state"},
     "dashboard:matrix": {"campaign", "type", "state"},
     "dashboard:export": {"campaign", "type", "state"},

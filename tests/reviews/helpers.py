@@ -40,9 +40,9 @@ def open_track(track, admin):
     return JudgingTrack.objects.get(pk=track.pk)
 
 
-def points_for(track, *values):
-    """{criterion_id: value} in rubric order."""
-    return {str(c.pk): v for c, v in zip(track.criteria.order_by("sort_order"), values)}
+def points_for(track, *values, round_=1):
+    """{criterion_id: value} in the order of the round's rubric."""
+    return {str(c.pk): v for c, v in zip(track.criteria.filter(round=round_).order_by("sort_order"), values)}
 
 
 def score(track, judge, entry, *values):

@@ -159,8 +159,8 @@ def test_second_round_shortlist_and_weighted_final(world, at):
     with pytest.raises(services.JudgingError):  # round 1 is closed
         score(track, judges[0], entries[0], 1, 1, 1, 1, 1)
     for a in r2:
-        values = (5, 10, 10, 10, 5) if a.entry_id == entries[0].pk else (15, 25, 30, 20, 10)  # 40 vs 100
-        services.save_score(a, points_for(track, *values), by=a.judge, expected_version=a.version)
+        values = (10, 20, 10) if a.entry_id == entries[0].pk else (30, 40, 30)  # 40 vs 100 on the round-2 rubric
+        services.save_score(a, points_for(track, *values, round_=2), by=a.judge, expected_version=a.version)
     rows = queries.ranking(track)["rows"]
     r = {row["entry"].pk: row["r"] for row in rows}
     assert r[entries[0].pk].final == pytest.approx(0.6 * 100 + 0.4 * 40)  # 76

@@ -47,13 +47,13 @@ def test_score_matrix_xlsx_has_every_judge_criterion_and_abstention(scored, clie
     assert not ws.merged_cells.ranges
     headers = [c.value for c in ws[2]]
     assert headers[:6] == ["轮次", "编号", "申报单位", "推荐单位", "评委", "评委账号"]
-    assert "举措与机制创新（25分）" in headers and headers[-3:] == ["总分", "状态", "弃权原因"]
+    assert "举措与机制创新（25分）" in headers and headers[-4:] == ["总分", "状态", "弃权原因", "录入方式"]
     assert ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")
     assert ws.column_dimensions["C"].width >= 20
     rows = {(r[2], r[5]): r for r in ws.iter_rows(min_row=3, values_only=True)}
     assert len(rows) == 4
     assert rows[("丙学院党委", "xj1")][6:12] == (15, 25, 30, 20, 10, 100)
-    assert rows[("乙学院党委", "xj2")][-2:] == ("弃权", "材料打不开")
+    assert rows[("乙学院党委", "xj2")][-3:] == ("弃权", "材料打不开", None)  # the judge's own, not 代录
 
 
 def test_ranking_xlsx_lists_places_scores_and_stability(scored, client_for):

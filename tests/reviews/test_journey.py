@@ -25,7 +25,7 @@ def test_setup_score_rank_publicity_publish_through_the_pages(world, at, client_
     assert r.status_code == 302 and r["Location"] == reverse("reviews:track", args=[track.pk])
     s = {"version": track.version, "opens_at": "2026-11-11T08:00", "closes_at": "2026-11-30T18:00", "aggregation": "mean",
          "disagree_sd": "8", "judges_per_entry": 0, "shortlist_size": 15, "round1_weight": 60, "round2_weight": 40,
-         "award_count": 1, "award_amount": "20000", "tie_break_1": "criterion:effect"}
+         "defence_minutes": 8, "award_count": 1, "award_amount": "20000", "tie_break_1": "criterion:effect"}
     assert admin.post(reverse("reviews:settings", args=[track.pk]), s).status_code == 302
     admin.post(reverse("reviews:judges", args=[track.pk]), {"judges": [j1.pk, j2.pk]})
     admin.post(reverse("reviews:action", args=[track.pk, "assign"]), {"next": "judges"})
@@ -35,7 +35,7 @@ def test_setup_score_rank_publicity_publish_through_the_pages(world, at, client_
     assert track.stage == Stage.SCORING
 
     # 2. two judges score through the scoring screen and submit
-    crit = list(track.criteria.order_by("sort_order"))
+    crit = list(track.criteria.filter(round=1).order_by("sort_order"))
     for judge, values in ((j1, {e1: [15, 25, 30, 20, 10], e2: [10, 20, 20, 15, 5]}),
                           (j2, {e1: [12, 22, 26, 18, 9], e2: [13, 23, 27, 19, 9]})):
         c = client_for(judge)

@@ -46,7 +46,7 @@ def test_out_of_range_or_fractional_scores_are_refused(scoring, bad):
 def test_scores_posted_to_the_view_are_checked_on_the_server(scoring, client_for):
     w = scoring
     a = mine(w, w.j2, w.e_b)
-    crit = list(w.track.criteria.order_by("sort_order"))
+    crit = list(w.track.criteria.filter(round=1).order_by("sort_order"))
     post = {f"c_{c.pk}": c.max_points + 1 for c in crit} | {"version": a.version, "action": "save"}
     response = client_for(w.j2).post(reverse("reviews:score", args=[a.pk]), post)
     assert response.status_code == 200
@@ -181,7 +181,7 @@ def test_conflicted_entry_is_absent_from_queue_and_refused_on_every_path(scoring
     forced = Assignment.objects.create(track=w.track, judge=w.users.judge, entry=w.e_a)
     assert "甲品牌" not in c.get(reverse("reviews:queue")).content.decode()
     assert c.get(reverse("reviews:score", args=[forced.pk])).status_code == 404
-    crit = w.track.criteria.all()
+    crit = w.track.criteria.filter(round=1)
     assert c.post(reverse("reviews:score", args=[forced.pk]), {f"c_{x.pk}": 1 for x in crit}).status_code == 404
     with pytest.raises(services.JudgingError, match="回避"):
         services.save_score(forced, points_for(w.track, 1, 1, 1, 1, 1), by=w.users.judge, expected_version=forced.version)
@@ -231,7 +231,7 @@ def test_save_and_next_goes_to_the_next_unscored_entry(world, at, client_for):
     track = open_track(brand_track(w, [j]), w.users.admin)
     a1 = Assignment.objects.get(track=track, entry=e1)
     a2 = Assignment.objects.get(track=track, entry=e2)
-    crit = track.criteria.order_by("sort_order")
+    crit = track.criteria.filter(round=1).order_by("sort_order")
     post = {f"c_{c.pk}": 5 for c in crit} | {"version": a1.version, "action": "save_next"}
     response = client_for(j).post(reverse("reviews:score", args=[a1.pk]), post)
     assert response.status_code == 302 and response["Location"] == reverse("reviews:score", args=[a2.pk])

@@ -13,12 +13,12 @@ from .helpers import SCORING_DAY, brand_track, make_entry, open_track
 
 def rubric_rows(track):
     return [{"code": c.code, "name": c.name, "description": c.description, "max_points": c.max_points}
-            for c in track.criteria.order_by("sort_order")]
+            for c in track.criteria.filter(round=1).order_by("sort_order")]
 
 
 def test_new_track_has_the_default_rubric_totalling_100(world):
     track = services.create_track(world.campaign, Track.BRAND, by=world.users.admin)
-    assert [(c.name, c.max_points) for c in track.criteria.order_by("sort_order")] == [
+    assert [(c.name, c.max_points) for c in track.criteria.filter(round=1).order_by("sort_order")] == [
         ("品牌定位与内涵 / 特色鲜明", 15), ("举措与机制创新", 25), ("创建成效 / 党建促业务", 30),
         ("示范推广 / 可复制", 20), ("材料规范，\"三个一\"齐全", 10),
     ]
@@ -41,7 +41,7 @@ def test_rubric_is_editable_before_scoring_and_frozen_after(world, at):
     assert track.rubric_frozen_at is not None
     with pytest.raises(services.JudgingError, match="冻结"):
         services.save_rubric(track, rows[:2], by=w.users.admin, expected_version=track.version)
-    assert track.criteria.count() == 6
+    assert track.criteria.filter(round=1).count() == 6
 
 
 def test_ranking_rules_are_fixed_once_scoring_starts(world, at):
@@ -94,7 +94,7 @@ def test_rubric_page_saves_a_formset(world, client_for):
             "c-0-code": "a", "c-0-name": "甲", "c-0-max_points": 60, "c-1-code": "effect", "c-1-name": "成效", "c-1-max_points": 40}
     response = client_for(world.users.admin).post(reverse("reviews:rubric", args=[track.pk]), post)
     assert response.status_code == 302
-    assert list(track.criteria.order_by("sort_order").values_list("code", "max_points")) == [("a", 60), ("effect", 40)]
+    assert list(track.criteria.filter(round=1).order_by("sort_order").values_list("code", "max_points")) == [("a", 60), ("effect", 40)]
 
 
 def test_after_scoring_starts_the_settings_page_still_saves_the_later_fields(world, at, client_for):
@@ -123,7 +123,7 @@ def test_support_staff_admin_pages_render_read_only(world, client_for):
         assert c.get(url).status_code == 200, url
     c.post(reverse("admin:reviews_judgingtrack_change", args=[track.pk]), {"criteria-TOTAL_FORMS": 0})
     assert JudgingTrack.objects.get(pk=track.pk).version == track.version
-    assert track.criteria.count() == 5
+    assert track.criteria.filter(round=1).count() == 5
 
 
 def test_approver_reads_rankings_but_cannot_manage(world, client_for):

@@ -1,7 +1,11 @@
 """Demo judging data on top of `seed_demo --phase 3`. Idempotent: existing tracks are left alone.
 
 十佳党建品牌: scoring open, judges 2–5 have scored, judge1 still has work (and is conflicted with 机械).
-十佳特色支部: every judge has scored and submitted; scoring closed, ready for the decision steps."""
+十佳特色支部: every judge has scored and submitted; scoring closed, ready for the decision steps.
+
+With --room (what `make demo` uses): 十佳党建品牌 has a 现场答辩 instead: round 1 scored by every judge and
+closed, the five finalists in round 2, the live room open on the first one (zzb_admin: 现场答辩室 / 投屏;
+judge1–5: the room on their phones)."""
 
 import datetime as dt
 import hashlib
@@ -21,6 +25,7 @@ from django.utils import timezone
 from campaigns.queries import current_campaign
 from organizations.models import Level, Organization, User
 from reviews import services
+from reviews.demo import build_defence_room
 from reviews.models import Assignment, JudgingTrack
 from submissions.models import Attachment, AttachmentKind, Entry, EntryState, Track
 
@@ -35,8 +40,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true")
+        parser.add_argument("--room", action="store_true", help="十佳党建品牌设现场答辩，答辩室已开启")
 
-    def handle(self, *args, force, **options):
+    def handle(self, *args, force, room=False, **options):
         if not (settings.SEED_DEMO_ALLOWED or force):
             raise CommandError("DEBUG 未开启：拒绝写入演示数据。确需运行请加 --force。")
         campaign = current_campaign()
@@ -49,7 +55,11 @@ class Command(BaseCommand):
             brand = self.entries(campaign, Track.BRAND)
             branch = self.entries(campaign, Track.BRANCH)
             self.materials(brand + branch)
-            self.track(campaign, Track.BRAND, admin, judges, brand, rng, finish=False)
+            if room:
+                if brand and not JudgingTrack.objects.filter(campaign=campaign, track=Track.BRAND).exists():
+                    build_defence_room(campaign, admin, judges, brand, rng=rng, shortlist=min(5, len(brand)))
+            else:
+                self.track(campaign, Track.BRAND, admin, judges, brand, rng, finish=False)
             self.track(campaign, Track.BRANCH, admin, judges, branch, rng, finish=True)
         self.stdout.write(self.style.SUCCESS("十佳评审演示数据就绪。"))
 
