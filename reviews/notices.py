@@ -142,6 +142,7 @@ def _objector(o):
     return account, (notices.Address(email=email.strip(), name=name) if email else None)
 
 
+@notices.on("reviews.objection", "objection_filed", kind="objection", policy="objection.file")
 @notices.on("reviews.objection", "objection", kind="objection", policy="track.objection")
 def objection_received(event):
     o = event.obj
@@ -165,6 +166,23 @@ def objection_answered(event):
         to.append(address)  # no account, or an address other than the account's
     return notices.Notice(to=to, url=reverse("reviews:results"), comment=o.handling,
                           title=f"您对{o.track.get_track_display()}公示提出的异议已有处理结果")
+
+
+@notices.on("reviews.objection", "withdraw_entry", kind="publicity", policy="objection.withdraw_entry")
+def entry_withdrawn(event):
+    """An upheld objection took the entry off the proposed list: its org is told, with 组织部's reason."""
+    o = event.obj
+    if o.entry_id is None:
+        return None
+    entry = o.entry
+    return notices.Notice(to=entry_people(entry), url=reverse("reviews:publicity"),
+                          title=f"{entry.organization.name}因公示异议经核实采纳，已撤出{o.track.get_track_display()}拟表彰名单")
+
+
+notices.quiet("track.override_scores", "track.rubric2", "track.open_room",
+              reason="组织部自己的评审设置与记录：原因显示在审定页和导出中，不涉及他人")
+notices.quiet("assignment.enter_paper", "room.score", "room.timer", "room.absent", "room.unlock", "room.next",
+              reason="现场答辩室里的操作：评委和组织部都在现场，投影页与手机页即时更新")
 
 
 notices.quiet(

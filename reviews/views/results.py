@@ -60,6 +60,10 @@ class DecisionView(TrackMixin, TemplateView):
     template_name = "reviews/decision.html"
 
     def get_context_data(self, **kwargs):
+        with queries.shortfall_memoized():  # the policy asks several actions about the same shortfall
+            return self._context(**kwargs)
+
+    def _context(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         t = self.get_track()
         today = timezone.localdate()

@@ -304,6 +304,7 @@ def test_the_round_two_shortlist_tells_each_judge_of_their_defence_tasks(world, 
         assert_told_once(judge, title="您有 2 个新的十佳党建品牌现场答辩任务", actor="党委组织部")
     nobody_else(*judges)
     mail.outbox.clear()
+    track = js.override_min_scores(track, by=w.users.admin, reason="测试：第二轮不打分")  # the guard rail, recorded
     run(django_capture_on_commit_callbacks, js.close_scoring, track, by=w.users.admin)  # round 2 ends: no new tasks
     assert not mail.outbox
 
@@ -351,7 +352,8 @@ def test_the_decision_steps_tell_the_approver_zzb_and_the_participants(proposed,
     nobody_else(second_admin)
     Notification.objects.all().delete()
     mail.outbox.clear()
-    run(django_capture_on_commit_callbacks, js.handle_objection, objection, by=w.users.admin, handling="经核实属实")
+    run(django_capture_on_commit_callbacks, js.handle_objection, objection, by=w.users.admin, handling="经核实属实",
+        outcome="upheld")
     assert not Notification.objects.exists() and not mail.outbox  # a letter recorded by 组织部: no one to answer online
     Notification.objects.all().delete()
     at(2026, 12, 21, 10, 0)

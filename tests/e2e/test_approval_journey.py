@@ -25,9 +25,10 @@ def judging_site(site):
 
 
 def _branch_track_pk():
+    from campaigns.models import Campaign
     from reviews.models import JudgingTrack
 
-    return JudgingTrack.objects.get(track="branch").pk
+    return JudgingTrack.objects.filter(campaign=Campaign.objects.current()).get(track="branch").pk
 
 
 def test_leader_sends_back_then_approves_the_proposed_list(browser, judging_site, login, screenshot):

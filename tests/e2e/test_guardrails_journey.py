@@ -17,12 +17,14 @@ def short_track(site):
         pytest.skip("re-seeds the judging demo")
     from django.core.management import call_command
 
+    from campaigns.models import Campaign
+
     from reviews.models import Assignment, JudgingTrack
 
     call_command("seed_demo", phase=3, verbosity=0)
     call_command("seed_judging_demo", force=True, verbosity=0)
     site.phase = 3
-    track = JudgingTrack.objects.get(track="brand")
+    track = JudgingTrack.objects.filter(campaign=Campaign.objects.current()).get(track="brand")
     scored = Assignment.objects.filter(track=track, judge__username="judge1", complete=True).select_related(
         "entry__organization").first()
     entry = scored.entry

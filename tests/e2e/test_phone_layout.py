@@ -58,14 +58,15 @@ def judging_site(site):
 
 def _ids():
     from organizations.models import User
+    from campaigns.models import Campaign
     from reviews.models import Assignment, JudgingTrack
 
     from reviews import services
 
     judge = User.objects.get(username="judge2")
-    branch = JudgingTrack.objects.get(track="branch")
+    branch = JudgingTrack.objects.filter(campaign=Campaign.objects.current()).get(track="branch")
     services.propose(branch, by=User.objects.get(username="zzb_admin"))  # so the 审定 pages have a list
-    return {"brand": JudgingTrack.objects.get(track="brand").pk, "branch": JudgingTrack.objects.get(track="branch").pk,
+    return {"brand": JudgingTrack.objects.filter(campaign=Campaign.objects.current()).get(track="brand").pk, "branch": JudgingTrack.objects.filter(campaign=Campaign.objects.current()).get(track="branch").pk,
             "assignment": Assignment.objects.filter(judge=judge, track__track="brand").order_by("pk").first().pk}
 
 

@@ -20,12 +20,13 @@ def publicity_site(site):
 
     from organizations.models import User
     from reviews import services
+    from campaigns.models import Campaign
     from reviews.models import JudgingTrack
 
     call_command("seed_demo", phase=3, verbosity=0)
     call_command("seed_judging_demo", force=True, verbosity=0)
     admin = User.objects.get(username="zzb_admin")
-    track = JudgingTrack.objects.get(track="branch")
+    track = JudgingTrack.objects.filter(campaign=Campaign.objects.current()).get(track="branch")
     services.propose(track, by=admin)
     services.approve(track, by=admin, note="党委常委会")
     today = timezone.localdate()

@@ -28,9 +28,9 @@ def test_seed_judging_demo_with_a_room_opens_round2_on_the_first_finalist(db):
     call_command("seed_demo", phase=3, verbosity=0)
     call_command("seed_judging_demo", room=True, verbosity=0)
     call_command("seed_judging_demo", room=True, verbosity=0)  # idempotent
-    brand = JudgingTrack.objects.get(track="brand")
+    brand = JudgingTrack.objects.get(campaign=Campaign.objects.current(), track="brand")
     assert brand.stage == Stage.ROUND2 and brand.second_round and (brand.round1_weight, brand.round2_weight) == (40, 60)
     room = DefenceRoom.objects.get(track=brand)
     assert room.state == RoomState.SCORING and room.entry_id == room.order[0] and len(room.order) == 5
     assert Assignment.objects.filter(track=brand, round=Round.DEFENCE, entry_id=room.entry_id).count() >= 4
-    assert JudgingTrack.objects.get(track="branch").stage == Stage.CLOSED
+    assert JudgingTrack.objects.get(campaign=Campaign.objects.current(), track="branch").stage == Stage.CLOSED
