@@ -13,7 +13,7 @@ Actions and their guard:
   unique rank per college, unique entry)
 - deadline extension (unique_extension: the last grant wins, one row); a new campaign year (unique year)
 - judging track creation (unique_judging_track), judge assignment (unique_assignment), declared
-  conflict (unique_declared_conflict), committee vote (unique_vote)
+  conflict (unique_declared_conflict), committee vote (unique_vote), score sheet submit (unique_sheet)
 - showcase pick (unique_showcase_item)
 - account role (unique_role_per_org, unique_global_role), 工号 (unique_employee_id)
 (The reminder slot and the 企业微信 delivery outbox have their own races: tests/campaigns/
@@ -275,6 +275,26 @@ def test_concurrent_votes_for_one_entry_keep_one_row(judging):
         pytest.fail(f"the vote is refused in this stage; pick the stage the policy allows: {outcomes}")
     expect(outcomes, ok=N)
     assert CommitteeVote.objects.filter(track=track, entry=w.e_a).count() == 1
+
+
+def test_concurrent_submits_of_one_score_sheet_lock_one_sheet(judging, at):
+    """A double-clicked 提交评分表: one sheet, submitted once; the other clicks are refused as already submitted."""
+    from reviews import services
+    from reviews.models import Assignment, ScoreSheet
+
+    from .reviews.helpers import SCORING_DAY, brand_track, open_track, score
+
+    w = judging
+    at(*SCORING_DAY)
+    track = open_track(brand_track(w, [w.users.judge, w.judge2]), w.users.admin)
+    mine = list(Assignment.objects.filter(track=track, judge=w.judge2).select_related("entry"))
+    assert mine, "judge2 has no assignment to score"
+    for a in mine:
+        score(track, w.judge2, a.entry, 15, 25, 30, 20, 10)
+    outcomes = race([lambda: services.submit_sheet(track, w.judge2, by=w.judge2)] * N)
+    expect(outcomes, ok=1)
+    assert ScoreSheet.objects.filter(track=track, judge=w.judge2).count() == 1
+    assert ScoreSheet.objects.get(track=track, judge=w.judge2).submitted_at is not None
 
 
 # ---------------------------------------------------------------- showcase
