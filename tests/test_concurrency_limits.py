@@ -224,13 +224,13 @@ def judging(world):
 
 def test_concurrent_track_creation_creates_one_track(judging):
     from reviews import services
-    from reviews.models import Criterion, JudgingTrack
+    from reviews.models import DEFAULT_RUBRIC, DEFAULT_RUBRIC_ROUND2, Criterion, JudgingTrack
     from submissions.models import Track
 
     w = judging
     tracks = expect(race([lambda: services.create_track(w.campaign, Track.BRAND, by=w.users.admin)] * N), ok=N)
     assert JudgingTrack.objects.count() == 1 and {t.pk for t in tracks} == {JudgingTrack.objects.get().pk}
-    assert Criterion.objects.count() == len(services.DEFAULT_RUBRIC)
+    assert Criterion.objects.count() == len(DEFAULT_RUBRIC) + len(DEFAULT_RUBRIC_ROUND2)  # both rounds' defaults
 
 
 def test_concurrent_assignment_of_one_judge_to_one_entry_creates_one_row(judging):

@@ -16,12 +16,13 @@ def copied_site(site):
         pytest.skip("plants entries in the database: live-server mode only")
     from django.core.management import call_command
 
+    from campaigns.models import Campaign
     from organizations.models import Organization
     from similarity import textgen
     from submissions.models import Entry
 
     call_command("seed_demo", phase=3, verbosity=0)
-    ky = Entry.objects.get(track="brand", organization__code="KY")
+    ky = Entry.objects.get(campaign=Campaign.objects.current(), track="brand", organization__code="KY")
     original = textgen.text(17, 2400)
     Entry.objects.filter(pk=ky.pk).update(overview=original)
     paras = original.split("\n")
