@@ -90,7 +90,7 @@ def seed(n_colleges, per_college):
                                       for k in range(len(branches))])
     RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role="branch_secretary", organization=b)
                                         for u, b in zip(users, branches)])
-    backend = "django.contrib.auth.backends.ModelBackend"
+    backend = "organizations.backends.PortalModelBackend"
     assert backend in settings.AUTHENTICATION_BACKENDS
     for u, b in zip(users, branches):
         s = SessionStore()

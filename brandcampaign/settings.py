@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.sessions.SessionRenewalMiddleware",  # sliding expiry, one session write per minute (core/sessions.py)
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,7 +133,7 @@ AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "organizations.backends.PortalModelBackend",  # password sign-in; model permissions for staff only
     "organizations.cas.PortalCASBackend",  # only answers authenticate(ticket=..., service=...)
 ]
 AUTH_PASSWORD_VALIDATORS = [  # Django's rules, worded in the portal's Chinese (organizations/passwords.py)
@@ -262,11 +263,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR") or None  # where large uploads stream to before checks
 
-# Signed out after this many minutes without a request (every request renews the session). Unsaved text
-# is not lost: the forms keep a local draft copy in the browser (static/js/portal.js) and offer to restore it.
+# Signed out after this many minutes without a request (a request renews the session, at most one write per
+# SESSION_RENEW_SECONDS: core/sessions.py). Unsaved text is not lost: the forms keep a local draft copy in the
+# browser (static/js/portal.js) and offer to restore it.
 SESSION_IDLE_MINUTES = int(env("SESSION_IDLE_MINUTES", "120"))
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = min(60, SESSION_COOKIE_AGE // 20)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"

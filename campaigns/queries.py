@@ -51,7 +51,8 @@ def memoized():
         _memo.reset(token)
 
 
-def _remember(key, load):
+def remember(key, load):
+    """load() once per key inside a memoized() block (a GET request: campaigns.middleware); outside, every call loads."""
     memo = _memo.get()
     if memo is None:
         return load()
@@ -61,7 +62,7 @@ def _remember(key, load):
 
 
 def extension_map(campaign_id):
-    return _remember(("extensions", campaign_id), lambda: _extension_map(campaign_id))
+    return remember(("extensions", campaign_id), lambda: _extension_map(campaign_id))
 
 
 def _extension_map(campaign_id):
@@ -89,5 +90,5 @@ def days_left(due, now=None):
 def deadline(campaign, kind):
     if campaign is None:
         return None
-    by_kind = _remember(("deadlines", campaign.pk), lambda: {d.kind: d for d in Deadline.objects.filter(campaign=campaign)})
+    by_kind = remember(("deadlines", campaign.pk), lambda: {d.kind: d for d in Deadline.objects.filter(campaign=campaign)})
     return by_kind.get(kind)

@@ -13,13 +13,13 @@ from xml.etree.ElementTree import ParseError
 
 import requests
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
 from django.db import IntegrityError, transaction
 from django_cas_ng.models import SESSION_KEY_MAXLENGTH, SessionTicket
 from django_cas_ng.utils import get_cas_client
 
 from audit import log as audit
 
+from .backends import PortalModelBackend
 from .models import User, employee_id_validator
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def account_for(identity):
     return user
 
 
-class PortalCASBackend(ModelBackend):
+class PortalCASBackend(PortalModelBackend):
     """Validates a service ticket with the CAS server and returns the matched portal account.
 
     The reason of a refusal is left on ``request.cas_outcome``. Connection problems raise

@@ -5,6 +5,8 @@ from contextlib import contextmanager
 
 from django.db.models import Count, Q
 
+from campaigns.queries import remember
+from organizations import roles
 from organizations.models import Level, Role, RoleAssignment
 from submissions.models import Entry, EntryState
 
@@ -97,13 +99,28 @@ def conflict_map(track, judge_ids, entries, homes=None):
     return out
 
 
+def home_orgs_of(user):
+    """home_orgs([user.pk])[user.pk] from the role assignments cached on the user object (organizations.roles):
+    no query of its own when the request has already read the user's roles (the navigation does)."""
+    return [(a.organization_id, a.organization.parent_id, a.organization.level)
+            for a in roles.assignments(user) if a.role == Role.JUDGE and a.organization_id]
+
+
+def declared_conflicts(judge, track):
+    """{entry_id: reason} of the 回避 the judge declared in this track; read once per GET request."""
+    return remember(("declared_conflicts", judge.pk, track.pk), lambda: dict(
+        DeclaredConflict.objects.filter(track=track, judge=judge).values_list("entry_id", "reason")))
+
+
 def conflict_reason(track, judge, entry):
-    homes = home_orgs([judge.pk]).get(judge.pk, [])
-    reason = auto_conflict(homes, entry.organization_id, entry.organization.parent_id)
+    """Why the judge must not judge the entry ("" if nothing). track: the entry's JudgingTrack (its declared
+    回避 are read once per GET request), or None to look the declared 回避 up by the entry alone."""
+    reason = auto_conflict(home_orgs_of(judge), entry.organization_id, entry.organization.parent_id)
     if reason:
         return reason
-    declared = DeclaredConflict.objects.filter(judge=judge, entry=entry).first()
-    return f"本人申报回避：{declared.reason}" if declared else ""
+    declared = (declared_conflicts(judge, track) if track is not None else
+                dict(DeclaredConflict.objects.filter(judge=judge, entry=entry).values_list("entry_id", "reason")))
+    return f"本人申报回避：{declared[entry.pk]}" if entry.pk in declared else ""
 
 
 def all_conflicts(track):
@@ -155,8 +172,8 @@ def judge_queue_nav(user, track, round_):
         .values_list("pk", "entry_id", "complete", "abstained", "entry__organization_id",
                      "entry__organization__parent_id")
     )
-    homes = home_orgs([user.pk]).get(user.pk, [])
-    declared = set(DeclaredConflict.objects.filter(track=track, judge=user).values_list("entry_id", flat=True))
+    homes = home_orgs_of(user)
+    declared = declared_conflicts(user, track)
     return [
         SimpleNamespace(pk=pk, entry_id=entry_id, done=complete or abstained)
         for pk, entry_id, complete, abstained, org_id, parent_id in rows

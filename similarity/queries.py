@@ -58,9 +58,9 @@ def entry_flags(campaign_id):
 
 def entry_flag(entry):
     """What a judge may be told about one entry: its highest similarity, the threshold, the most similar other."""
-    threshold = threshold_of(entry.campaign_id)
     top = (Match.objects.filter(text__entry_id=entry.pk).select_related("other", "text")
            .defer("text__body", "text__signatures", "other__body", "other__signatures").order_by("-percent").first())
     if top is None:
         return None
+    threshold = threshold_of(entry.campaign_id)
     return {"percent": top.percent, "threshold": threshold, "flagged": top.percent >= threshold, "match": top}

@@ -55,6 +55,18 @@ def world(db):
     )
 
 
+def mark_renewed(client):
+    """What a sign-in through the login page leaves in the session: renewed now (core/sessions.py), so
+    the next page views do not write it (force_login bypasses the middleware)."""
+    import time
+
+    from core.sessions import RENEWED_KEY
+
+    session = client.session
+    session[RENEWED_KEY] = int(time.time())
+    session.save()
+
+
 @pytest.fixture
 def client_for(client):
     """client_for(user) → a test client logged in as that user (None → anonymous)."""
@@ -64,6 +76,7 @@ def client_for(client):
         c = Client()
         if user is not None:
             c.force_login(user)
+            mark_renewed(c)
         return c
 
     return make

@@ -23,7 +23,7 @@ class QueueView(PermissionRequiredMixin, TemplateView):
         tracks, sheets = queries.judge_tracks(user)
         blocks = []
         score_url = url_maker("reviews:score")
-        homes = queries.home_orgs([user.pk]) if tracks else {}
+        homes = {user.pk: queries.home_orgs_of(user)} if tracks else {}
         for t in tracks:
             if t.stage == Stage.SETUP:
                 continue

@@ -52,7 +52,7 @@ def test_database_error_outside_a_view_is_a_503_too(world):
         raise OperationalError("server closed the connection unexpectedly")
 
     with mock.patch.object(SessionStore, "save", refuse):
-        response = client.get(reverse("login"))  # no database read in the view; SESSION_SAVE_EVERY_REQUEST saves
+        response = client.get(reverse("login"))  # no database read in the view; the first view after a login renews (saves) the session
     assert response.status_code == 503
     assert "系统暂时无法访问" in response.content.decode()
 

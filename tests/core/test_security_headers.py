@@ -98,12 +98,55 @@ def test_session_ends_after_two_hours_without_a_request(world):
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
+def _session_writes(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries
+            if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
+
+
+def test_a_page_view_writes_the_session_at_most_once_a_minute(world):
+    """Sliding expiry without an UPDATE per request (core/sessions.py): the first view after a
+    minute renews, the views in between only read."""
+    client = Client()
+    start = dt.datetime(2026, 5, 8, 9, 0, tzinfo=dt.timezone.utc)
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(world.users.college)
+        assert len(_session_writes(client, reverse("home"))) == 1  # never renewed yet
+        clock.shift(dt.timedelta(seconds=30))
+        assert _session_writes(client, reverse("home")) == []
+        clock.shift(dt.timedelta(seconds=29))
+        assert _session_writes(client, reverse("home")) == []
+        clock.shift(dt.timedelta(seconds=2))
+        assert len(_session_writes(client, reverse("home"))) == 1
+
+
+def test_idle_limit_is_kept_to_within_the_renewal_interval(world):
+    """Renewed at 09:00, last seen at 09:00:59 (not renewed): still signed in 118 min later, signed out
+    once 120 min have passed since the renewal."""
+    client = Client()
+    start = dt.datetime(2026, 5, 8, 9, 0, tzinfo=dt.timezone.utc)
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(world.users.college)
+        assert client.get(reverse("home")).status_code == 200
+        clock.shift(dt.timedelta(seconds=59))
+        assert client.get(reverse("home")).status_code == 200
+        clock.shift(dt.timedelta(minutes=118))
+        assert client.get(reverse("home")).status_code == 200  # renews: 1 h 59 min after the last renewal
+        clock.shift(dt.timedelta(minutes=120, seconds=1))
+        response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
 def test_idle_timeout_comes_from_the_environment():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_TESTING"}
     env.update(DJANGO_SETTINGS_MODULE="brandcampaign.settings", SESSION_IDLE_MINUTES="30")
-    code = "import django;django.setup();from django.conf import settings as s;print(s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST)"
+    code = "import django;django.setup();from django.conf import settings as s;print(s.SESSION_COOKIE_AGE, s.SESSION_RENEW_SECONDS)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert out.stdout.split() == ["1800", "True"], out.stderr
+    assert out.stdout.split() == ["1800", "60"], out.stderr
     env.pop("SESSION_IDLE_MINUTES")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert out.stdout.split() == ["7200", "True"], out.stderr
+    assert out.stdout.split() == ["7200", "60"], out.stderr
