@@ -87,7 +87,7 @@ class ScoreView(PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         a = self.get_assignment()
         track = a.track
-        criteria = queries.criteria_for(track)
+        criteria = queries.criteria_for(track, a.round)
         queue = queries.judge_queue_nav(self.request.user, track, a.round)
         ids = [x.pk for x in queue]
         idx = ids.index(a.pk) if a.pk in ids else 0

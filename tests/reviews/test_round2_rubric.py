@@ -90,3 +90,23 @@ def test_round2_rubric_editor_page(two_rounds, client_for):
     # a crafted round value is ignored (round 1, frozen): a message, never a 500
     bad = admin.get(reverse("reviews:rubric", args=[w.track.pk]) + "?round=9")
     assert bad.status_code == 200 and "品牌定位" in bad.content.decode()
+
+
+def test_a_round2_scoring_page_shows_and_saves_the_round2_rubric(two_rounds, client_for):
+    """The judge's scoring page of a 现场答辩 assignment asks the round-2 criteria (it used to show round 1's,
+    whose values the save then ignored)."""
+    w = two_rounds
+    for j in w.judges:
+        score(w.track, j, w.entries[0], 12, 20, 24, 16, 8)
+        score(w.track, j, w.entries[1], 15, 25, 30, 20, 5)
+    track = services.close_scoring(w.track, by=w.users.admin)
+    a = Assignment.objects.get(track=track, round=Round.DEFENCE, judge=w.judges[0], entry=w.entries[0])
+    judge = client_for(w.judges[0])
+    page = judge.get(reverse("reviews:score", args=[a.pk])).content.decode()
+    r2 = queries.criteria_for(track, Round.DEFENCE)
+    assert all(f'name="c_{c.pk}"' in page for c in r2)
+    assert not any(f'name="c_{c.pk}"' in page for c in queries.criteria_for(track))
+    data = {"version": a.version, "action": "save", **{f"c_{c.pk}": c.max_points // 2 for c in r2}}
+    assert judge.post(reverse("reviews:score", args=[a.pk]), data).status_code == 302
+    a.refresh_from_db()
+    assert a.complete and a.total == sum(c.max_points // 2 for c in r2)
