@@ -1,6 +1,6 @@
 """Reads of 材料查重: constant query counts per page."""
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
 
 from .models import CampaignSetting, Match, Run, Text
 
@@ -57,10 +57,13 @@ def entry_flags(campaign_id):
 
 
 def entry_flag(entry):
-    """What a judge may be told about one entry: its highest similarity, the threshold, the most similar other."""
-    top = (Match.objects.filter(text__entry_id=entry.pk).select_related("other", "text")
-           .defer("text__body", "text__signatures", "other__body", "other__signatures").order_by("-percent").first())
+    """What a judge may be told about one entry: its highest similarity, the year's threshold and the most similar
+    other material (its label and year). One query of a few columns (the scoring page asks it on every view)."""
+    setting = CampaignSetting.objects.filter(campaign_id=OuterRef("text__campaign_id")).values("threshold")[:1]
+    top = (Match.objects.filter(text__entry_id=entry.pk).order_by("-percent")
+           .values("percent", "other__label", "other__year").annotate(threshold=Subquery(setting)).first())
     if top is None:
         return None
-    threshold = threshold_of(entry.campaign_id)
-    return {"percent": top.percent, "threshold": threshold, "flagged": top.percent >= threshold, "match": top}
+    threshold = top["threshold"] if top["threshold"] is not None else CampaignSetting._meta.get_field("threshold").default
+    return {"percent": top["percent"], "threshold": threshold, "flagged": top["percent"] >= threshold,
+            "other": {"label": top["other__label"], "year": top["other__year"]}}
