@@ -34,8 +34,11 @@ def test_warm_up_renders_a_full_form1_without_the_database():
 
 
 def test_post_worker_init_calls_the_warm_up_and_survives_its_failure(monkeypatch):
+    import gc
+
     from submissions import pdf
 
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # not the test process's heap
     calls = []
     monkeypatch.setattr(pdf, "warm_up", lambda: calls.append(1))
     worker = FakeWorker()
@@ -48,3 +51,22 @@ def test_post_worker_init_calls_the_warm_up_and_survives_its_failure(monkeypatch
     monkeypatch.setattr(pdf, "warm_up", broken)
     load_conf().post_worker_init(worker)
     assert worker.warnings and "no fonts" in str(worker.warnings[0])
+
+
+def test_post_worker_init_loads_the_urlconf_then_freezes_the_heap(monkeypatch):
+    """The first request of a worker does not import every view (~2 s), and what the worker loaded before
+    serving is kept out of the collector's walks (gc.freeze, after the imports and the warm-up)."""
+    import gc
+
+    from django.urls import get_resolver
+
+    from submissions import pdf
+
+    order = []
+    monkeypatch.setattr(pdf, "warm_up", lambda: order.append("warm_up"))
+    resolver = get_resolver()
+    monkeypatch.setattr(type(resolver), "url_patterns", property(lambda self: order.append("urls") or []))
+    monkeypatch.setattr(gc, "freeze", lambda: order.append("freeze"))
+    worker = FakeWorker()
+    load_conf().post_worker_init(worker)
+    assert order == ["warm_up", "urls", "freeze"] and worker.warnings == []
