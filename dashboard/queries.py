@@ -167,14 +167,17 @@ def college_lines(filters, now=None, light=False):
 
 def overdue_list(lines, now=None):
     """Who is late with what: (org, item, due, days late, state, url), most late first."""
-    now = now or timezone.now()
+    today = timezone.localtime(now or timezone.now()).date()
+    due_dates = {}  # most orgs share the deadline's due time: one localtime() per distinct time
     late = []
     for line in lines:
         for key, label in ITEMS:
             cell = line.cells[key]
             if not cell.overdue:
                 continue
-            days = (timezone.localtime(now).date() - timezone.localtime(cell.due).date()).days if cell.due else 0
+            if cell.due and cell.due not in due_dates:
+                due_dates[cell.due] = timezone.localtime(cell.due).date()
+            days = (today - due_dates[cell.due]).days if cell.due else 0
             late.append({"org": line.org, "item": label, "key": key, "due": cell.due, "days": days,
                          "state": cell.label, "url": cell.url, "note": cell.note})
     late.sort(key=lambda x: (-x["days"], x["org"].sort_order, x["org"].code, x["key"]))
