@@ -3,6 +3,7 @@
 import contextvars
 import hashlib
 import logging
+import time
 from contextlib import contextmanager
 from dataclasses import fields
 from typing import NamedTuple
@@ -263,19 +264,36 @@ def _ranking_digest(track, ids, rows, criteria, criteria2, kwargs, with_stabilit
     return hashlib.blake2b(src.encode(), digest_size=20).hexdigest()
 
 
+# After a cache error the page leaves the cache alone for a while (per process): a Redis that hangs
+# would otherwise cost its socket timeouts (settings.CACHES) on every view.
+RANKING_CACHE_RETRY = 30.0
+_cache_down_until = 0.0
+
+
+def _cache_failed(what):
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + RANKING_CACHE_RETRY
+    logger.warning("ranking cache %s failed; computing without it for %.0f s", what, RANKING_CACHE_RETRY,
+                   exc_info=True)
+
+
 def _cache_get(key):
+    if time.monotonic() < _cache_down_until:
+        return None
     try:
         return cache.get(key)
     except Exception:  # the cache (Redis) is down or the value is unreadable: compute instead
-        logger.warning("ranking cache read failed", exc_info=True)
+        _cache_failed("read")
         return None
 
 
 def _cache_set(key, value):
+    if time.monotonic() < _cache_down_until:
+        return
     try:
         cache.set(key, value, RANKING_CACHE_TIMEOUT)
     except Exception:
-        logger.warning("ranking cache write failed", exc_info=True)
+        _cache_failed("write")
 
 
 def _aggregate(track, ids, scores, kwargs, with_stability):

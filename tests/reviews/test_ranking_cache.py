@@ -119,14 +119,36 @@ def test_cache_down_means_computing_not_a_500(scored, client_for, monkeypatch, c
     w = scored
     c = client_for(w.admin)
     expected = uncached_page(c, w.track, monkeypatch)
+    calls = []
 
     def down(*args, **kwargs):
+        calls.append(1)
         raise ConnectionError("Redis down")
 
+    monkeypatch.setattr(queries, "_cache_down_until", 0.0)
     monkeypatch.setattr(cache, "get", down)
     monkeypatch.setattr(cache, "set", down)
     assert page(c, w.track) == expected
-    assert "ranking cache read failed" in caplog.text and "ranking cache write failed" in caplog.text
+    assert "ranking cache read failed" in caplog.text
+    assert len(calls) == 1  # the write after the failed read is not tried: the cache is left alone for a while
+    assert page(c, w.track) == expected
+    assert len(calls) == 1  # nor on the next view (a hanging Redis would cost its timeouts on every view)
+    monkeypatch.setattr(queries, "_cache_down_until", 0.0)  # the pause is over
+    assert page(c, w.track) == expected and len(calls) == 2
+
+
+def test_cache_write_failure_alone(scored, client_for, monkeypatch, caplog):
+    w = scored
+    c = client_for(w.admin)
+    expected = uncached_page(c, w.track, monkeypatch)
+
+    def full(*args, **kwargs):
+        raise ConnectionError("OOM command not allowed when used memory > 'maxmemory'")
+
+    monkeypatch.setattr(queries, "_cache_down_until", 0.0)
+    monkeypatch.setattr(cache, "set", full)
+    assert page(c, w.track) == expected
+    assert "ranking cache write failed" in caplog.text
 
 
 def test_an_unreadable_cached_value_is_recomputed(scored, client_for, monkeypatch):
