@@ -213,7 +213,8 @@ def _score_rows(track):
     """The counted assignments' (entry, judge, round, total, points), in a deterministic order without joins
     (the aggregation does not depend on the order: its sums are math.fsum, its lists are sorted)."""
     return list(Assignment.objects.filter(track=track, complete=True, abstained=False)
-                .order_by("round", "judge_id", "entry_id").values_list("entry_id", "judge_id", "round", "total", "points"))
+                .order_by("round", "judge_id", "entry_id")
+                .values_list("entry_id", "judge_id", "round", "total", "points"))
 
 
 def scores_for(track, criteria=None, rows=None):

@@ -156,8 +156,8 @@ def _form_item(key, org, form, due, now):
     if form is None:
         return Item(key, org, "not_started", NOT_STARTED_LABEL, due=due, overdue=_late(False, due, now))
     done = form.state in FORM_DONE
-    return Item(key, org, form.state, FORM_LABELS.get(form.state, form.state), done=done, due=due, overdue=_late(done, due, now),
-                submitted_at=form.submitted_at, obj=form,
+    return Item(key, org, form.state, FORM_LABELS.get(form.state, form.state), done=done, due=due,
+                overdue=_late(done, due, now), submitted_at=form.submitted_at, obj=form,
                 comment=form.review_comment if form.state == FormState.RETURNED else "")
 
 
@@ -166,8 +166,8 @@ def _entry_item(key, org, entry, due, now):
         return Item(key, org, "not_started", NOT_STARTED_LABEL, due=due, overdue=_late(False, due, now),
                     missing=["附件3"])
     done = entry.state in ENTRY_DONE
-    return Item(key, org, entry.state, ENTRY_LABELS.get(entry.state, entry.state), done=done, due=due, overdue=_late(done, due, now),
-                submitted_at=entry.submitted_at, obj=entry, missing=entry_missing(entry),
+    return Item(key, org, entry.state, ENTRY_LABELS.get(entry.state, entry.state), done=done, due=due,
+                overdue=_late(done, due, now), submitted_at=entry.submitted_at, obj=entry, missing=entry_missing(entry),
                 comment=entry.check_comment if entry.state == EntryState.RETURNED else "")
 
 
@@ -216,8 +216,8 @@ def _row_item(branch, row, form2_done, due, now):
         return Item("row", branch, "not_started", NOT_STARTED_LABEL, done=done, due=due,
                     overdue=_late(done, due, now))
     done = form2_done or row.state in ROW_READY_STATES
-    return Item("row", branch, row.state, ROW_LABELS.get(row.state, row.state), done=done, due=due, overdue=_late(done, due, now),
-                submitted_at=row.submitted_at, obj=row,
+    return Item("row", branch, row.state, ROW_LABELS.get(row.state, row.state), done=done, due=due,
+                overdue=_late(done, due, now), submitted_at=row.submitted_at, obj=row,
                 comment=row.college_comment if row.state == RowState.RETURNED else "")
 
 
@@ -236,9 +236,11 @@ def colleges_status(campaign, colleges, now=None, *, with_rows=True, with_entrie
     # Many orgs (the dashboard's 300): the campaign's rows, of which only the asked orgs' are read below
     # (building a 300-value IN list costs more than the few other rows).
     wide = len(ids) > WIDE
-    form1s = Form1.objects.filter(campaign=campaign) if wide else Form1.objects.filter(campaign=campaign, organization_id__in=ids)
-    form2s = Form2.objects.filter(campaign=campaign) if wide else Form2.objects.filter(campaign=campaign, organization_id__in=ids)
-    form2s = form2s.annotate(n_ready=Count("rows", filter=Q(rows__state__in=list(ROW_READY_STATES))), n_rows=Count("rows"))
+    form1s, form2s = Form1.objects.filter(campaign=campaign), Form2.objects.filter(campaign=campaign)
+    if not wide:
+        form1s, form2s = form1s.filter(organization_id__in=ids), form2s.filter(organization_id__in=ids)
+    form2s = form2s.annotate(n_ready=Count("rows", filter=Q(rows__state__in=list(ROW_READY_STATES))),
+                             n_rows=Count("rows"))
     entries = Entry.objects.filter(campaign=campaign).order_by("rank", "pk")
     if not wide:
         entries = entries.filter(college_id__in=ids)

@@ -200,7 +200,8 @@ def test_assignment_removed_and_added(scored, client_for, monkeypatch):
     w = scored
     extra = make_judge("jr9")
     track_of(w).judges.add(extra)
-    check_write(w, client_for, monkeypatch, lambda: services.add_assignment(track_of(w), extra, w.entries[1], by=w.admin))
+    check_write(w, client_for, monkeypatch,
+                lambda: services.add_assignment(track_of(w), extra, w.entries[1], by=w.admin))
     check_write(w, client_for, monkeypatch,
                 lambda: services.remove_assignment(assignment(w, extra, w.entries[1]), by=w.admin))
 

@@ -89,8 +89,8 @@ def from_obligations(campaign):
 
 
 def _cells(campaign, now, light):
-    return {(line.org.pk, key): line.cells[key] for line in dash.college_lines(dash.Filters(campaign), now=now, light=light)
-            for key in line.cells}
+    lines = dash.college_lines(dash.Filters(campaign), now=now, light=light)
+    return {(line.org.pk, key): line.cells[key] for line in lines for key in line.cells}
 
 
 def from_dashboard(campaign, now):
