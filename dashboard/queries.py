@@ -124,6 +124,10 @@ def colleges(org_type=""):
     return qs
 
 
+# What the dashboard and its matrix read of a 院级 org (light college_lines).
+ORG_SHOWN = ("id", "name", "short_name", "code", "level", "org_type", "parent_id", "sort_order", "is_active")
+
+
 def _cell(item, url):
     return Cell(item.key, item.code, item.label, url, submitted_at=item.submitted_at, due=item.due, done=item.done,
                 overdue=item.overdue, note=item.note)
@@ -133,12 +137,15 @@ def college_lines(filters, now=None, light=False):
     """One CollegeLine per active 院级 org (type filter applied, then the state filter), built from
     the one completeness read (submissions.status). 5 queries.
 
-    light: the 附件1/附件2 carry only their state and dates (what the dashboard shows), not their
-    contents (the exports need those)."""
+    light: the orgs carry only ORG_SHOWN, the 附件1/附件2 and entries are status.Light records with their
+    states and dates (what the dashboard shows), not their contents (the exports need those)."""
     campaign = filters.campaign
     if campaign is None:
         return []
-    orgs = list(colleges(filters.org_type))
+    orgs = colleges(filters.org_type)
+    if light:  # the pages show the org's name, code and type, not its contacts and member counts
+        orgs = orgs.only(*ORG_SHOWN)
+    orgs = list(orgs)
     statuses = status.colleges_status(campaign, orgs, now, with_rows=False, light=light)
     form_url = {key: url_maker(f"submissions:{key}", campaign.pk) for key in ("form1", "form2")}
     entries_url, entry_url = url_maker("submissions:entries", campaign.pk), url_maker("submissions:entry")
@@ -167,14 +174,17 @@ def college_lines(filters, now=None, light=False):
 
 def overdue_list(lines, now=None):
     """Who is late with what: (org, item, due, days late, state, url), most late first."""
-    now = now or timezone.now()
+    today = timezone.localtime(now or timezone.now()).date()
+    due_dates = {}  # most orgs share the deadline's due time: one localtime() per distinct time
     late = []
     for line in lines:
         for key, label in ITEMS:
             cell = line.cells[key]
             if not cell.overdue:
                 continue
-            days = (timezone.localtime(now).date() - timezone.localtime(cell.due).date()).days if cell.due else 0
+            if cell.due and cell.due not in due_dates:
+                due_dates[cell.due] = timezone.localtime(cell.due).date()
+            days = (today - due_dates[cell.due]).days if cell.due else 0
             late.append({"org": line.org, "item": label, "key": key, "due": cell.due, "days": days,
                          "state": cell.label, "url": cell.url, "note": cell.note})
     late.sort(key=lambda x: (-x["days"], x["org"].sort_order, x["org"].code, x["key"]))

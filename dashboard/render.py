@@ -39,11 +39,15 @@ def matrix_rows(lines):
 
 def overdue_rows(overdue):
     out = []
+    shown = {}  # due time -> its text: most rows share the deadline's
     for o in overdue:
         note = f'<div class="small text-muted">{esc(o["note"])}</div>' if o["note"] and o["key"] == "recommend" else ""
+        due = shown.get(o["due"])
+        if due is None:
+            due = shown[o["due"]] = _local(o["due"], "%Y-%m-%d %H:%M")
         out.append(f'<tr data-overdue="{esc(o["org"].code)}:{o["key"]}"><td>{esc(o["org"].name)}</td>'
                    f'<td><a href="{esc(o["url"])}">{esc(o["item"])}</a>{note}</td>'
-                   f'<td class="small">{_local(o["due"], "%Y-%m-%d %H:%M")}</td><td class="text-end text-danger">{o["days"]} 天</td>'
+                   f'<td class="small">{due}</td><td class="text-end text-danger">{o["days"]} 天</td>'
                    f'<td class="small">{esc(o["state"])}</td></tr>\n')
     if not overdue:
         out.append('<tr><td colspan="5" class="text-muted small p-3">暂无逾期事项。</td></tr>')

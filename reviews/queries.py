@@ -1,8 +1,14 @@
 """Reads for judging: constant query counts, conflicts computed in bulk."""
 
 import contextvars
+import hashlib
+import logging
+import time
 from contextlib import contextmanager
+from dataclasses import fields
+from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from campaigns.queries import remember
@@ -14,6 +20,7 @@ from . import aggregation
 from .models import Assignment, CommitteeVote, Criterion, DeclaredConflict, JudgingTrack, Round, ScoreSheet, Stage
 
 SCORING_STAGES = {Stage.SCORING, Stage.ROUND2}
+logger = logging.getLogger(__name__)
 
 
 def tracks_for(campaign):
@@ -219,14 +226,20 @@ def progress(track):
 # ---------------------------------------------------------------- ranking
 
 
-def scores_for(track, criteria=None):
+def _score_rows(track):
+    """The counted assignments' (entry, judge, round, total, points), in a deterministic order without joins
+    (the aggregation does not depend on the order: its sums are math.fsum, its lists are sorted)."""
+    return list(Assignment.objects.filter(track=track, complete=True, abstained=False)
+                .order_by("round", "judge_id", "entry_id")
+                .values_list("entry_id", "judge_id", "round", "total", "points"))
+
+
+def scores_for(track, criteria=None, rows=None):
     """Counted scores (complete, not abstained) as aggregation.Score objects (points keyed by criterion code;
     criterion means are taken from round 1 only, see aggregation.rank)."""
     criteria = criteria if criteria is not None else criteria_for(track)
     code = {str(c.pk): c.code for c in criteria}
-    rows = Assignment.objects.filter(track=track, complete=True, abstained=False).values_list(
-        "entry_id", "judge_id", "round", "total", "points"
-    )
+    rows = _score_rows(track) if rows is None else rows
     return [
         aggregation.Score(e, j, float(t), {code[k]: v for k, v in (p or {}).items() if k in code}, r)
         for e, j, r, t, p in rows
@@ -247,44 +260,132 @@ def rank_kwargs(track, criteria, criteria2=None):
     }
 
 
-def ranking(track, with_stability=True, light=False):
-    """Everything the ranking page, the exports and the decision step need, in a fixed number of queries.
+# The ranking page's cache of the aggregation. The key is a digest of every input of the aggregation as
+# read in this request (the counted score rows, the entry ids in order, both rubrics' ids/codes/full
+# marks, the votes, the track's counting settings), so a cached value is only ever used for exactly
+# the inputs it was computed from: no write path (service, admin, .update(), shell) can leave it stale.
+# One cache key per track and stability flag holds (digest, value): a new score overwrites it, so
+# the cache holds at most one ranking per track. The value is plain tuples (pickles small, does not
+# depend on the Result class being unchanged across a deploy).
+RANKING_CACHE_TIMEOUT = 6 * 3600
+_RESULT_FIELDS = tuple(f.name for f in fields(aggregation.Result))
+_RANKING_CACHE_FORMAT = "v1:" + ",".join(_RESULT_FIELDS)
 
-    light: the entries carry only what the ranking page shows (organisation name, title), not their
-    long texts."""
-    if light:
-        entries = list(
-            Entry.objects.filter(campaign_id=track.campaign_id, track=track.track, state=EntryState.PASSED)
-            .select_related("organization").only("pk", "title", "track", "organization__name")
-            .order_by("college__sort_order", "rank", "pk")
-        )
-    else:
-        entries = entries_for(track)
-    criteria = criteria_for(track)
-    criteria2 = criteria_for(track, Round.DEFENCE) if track.second_round else []
-    scores = scores_for(track, criteria)
-    kwargs = rank_kwargs(track, criteria, criteria2)
-    ids = [e.pk for e in entries]
+
+def _ranking_digest(track, ids, rows, criteria, criteria2, kwargs, with_stability):
+    rubric = [(c.pk, c.code, c.max_points) for c in criteria]
+    rubric2 = [(c.pk, c.code, c.max_points) for c in criteria2]
+    counting = (track.aggregation, track.normalise, track.award_count, with_stability, kwargs["max_total"],
+                kwargs["round2_max"], kwargs["tie_break"], kwargs["weights"], kwargs["disagree_sd"],
+                sorted(kwargs["votes"].items()))
+    src = repr((_RANKING_CACHE_FORMAT, counting, rubric, rubric2, ids, rows))
+    return hashlib.blake2b(src.encode(), digest_size=20).hexdigest()
+
+
+# After a cache error the page leaves the cache alone for a while (per process): a Redis that hangs
+# would otherwise cost its socket timeouts (settings.CACHES) on every view.
+RANKING_CACHE_RETRY = 30.0
+_cache_down_until = 0.0
+
+
+def _cache_failed(what):
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + RANKING_CACHE_RETRY
+    logger.warning("ranking cache %s failed; computing without it for %.0f s", what, RANKING_CACHE_RETRY,
+                   exc_info=True)
+
+
+def _cache_get(key):
+    if time.monotonic() < _cache_down_until:
+        return None
+    try:
+        return cache.get(key)
+    except Exception:  # the cache (Redis) is down or the value is unreadable: compute instead
+        _cache_failed("read")
+        return None
+
+
+def _cache_set(key, value):
+    if time.monotonic() < _cache_down_until:
+        return
+    try:
+        cache.set(key, value, RANKING_CACHE_TIMEOUT)
+    except Exception:
+        _cache_failed("write")
+
+
+def _aggregate(track, ids, scores, kwargs, with_stability):
     memo = {}  # shared with the stability view: the normalised totals and the per-entry statistics
     results = aggregation.rank(ids, scores, rule=track.aggregation, normalise=track.normalise, _memo=memo, **kwargs)
     stab = (aggregation.stability(ids, scores, track.award_count, known={(track.aggregation, track.normalise): results},
                                   _memo=memo, **kwargs) if with_stability else {})
+    return results, stab
+
+
+def _cached_aggregate(track, ids, criteria, criteria2, kwargs, with_stability):
+    """(results, stability, scores or None): from the cache when the inputs are the ones it was computed from."""
+    rows = _score_rows(track)
+    digest = _ranking_digest(track, ids, rows, criteria, criteria2, kwargs, with_stability)
+    key = f"reviews:ranking:{track.pk}:{int(with_stability)}"
+    hit = _cache_get(key)
+    if isinstance(hit, tuple) and len(hit) == 3 and hit[0] == digest:
+        try:
+            results = [aggregation.Result(*t) for t in hit[1]]
+            if sorted(r.entry_id for r in results) == sorted(ids) and isinstance(hit[2], dict):
+                return results, hit[2], None
+        except Exception:
+            pass
+        logger.warning("ranking cache value unusable for track %s", track.pk)
+    scores = scores_for(track, criteria, rows)
+    results, stab = _aggregate(track, ids, scores, kwargs, with_stability)
+    _cache_set(key, (digest, [tuple(getattr(r, f) for f in _RESULT_FIELDS) for r in results], stab))
+    return results, stab, scores
+
+
+class LightEntry(NamedTuple):
+    """An entry as the ranking page shows it (`organization` is the organisation's name)."""
+
+    pk: int
+    title: str
+    organization: str
+
+
+def ranking(track, with_stability=True, light=False, cached=False):
+    """Everything the ranking page, the exports and the decision step need, in a fixed number of queries.
+
+    light: the entries are LightEntry tuples with only what the ranking page shows (pk, title,
+    organisation name), not model instances. cached: the aggregation may come from the cache (the ranking page; see
+    _ranking_digest); the board's "scores" are then not loaded (None)."""
+    if light:
+        entries = [
+            LightEntry(*row) for row in
+            Entry.objects.filter(campaign_id=track.campaign_id, track=track.track, state=EntryState.PASSED)
+            .order_by("college__sort_order", "rank", "pk").values_list("pk", "title", "organization__name")
+        ]
+    else:
+        entries = entries_for(track)
+    criteria = criteria_for(track)
+    criteria2 = criteria_for(track, Round.DEFENCE) if track.second_round else []
+    kwargs = rank_kwargs(track, criteria, criteria2)
+    ids = [e.pk for e in entries]
+    if cached:
+        results, stab, scores = _cached_aggregate(track, ids, criteria, criteria2, kwargs, with_stability)
+    else:
+        scores = scores_for(track, criteria)
+        results, stab = _aggregate(track, ids, scores, kwargs, with_stability)
     by_id = {e.pk: e for e in entries}
-    assigned = dict(
-        Assignment.objects.filter(track=track, round=Round.MATERIALS).values("entry_id").annotate(n=Count("id"))
-        .values_list("entry_id", "n")
-    )
-    abstained = dict(
-        Assignment.objects.filter(track=track, abstained=True).values("entry_id").annotate(n=Count("id"))
-        .values_list("entry_id", "n")
-    )
+    counts = {  # entry: (materials-round assignments, abstentions of either round)
+        e: (n, a) for e, n, a in Assignment.objects.filter(track=track).order_by().values("entry_id").annotate(
+            n=Count("id", filter=Q(round=Round.MATERIALS)), a=Count("id", filter=Q(abstained=True))
+        ).values_list("entry_id", "n", "a")
+    }
     rows = [
-        {"entry": by_id[r.entry_id], "r": r, "stability": stab.get(r.entry_id), "assigned": assigned.get(r.entry_id, 0),
-         "abstained": abstained.get(r.entry_id, 0)}
+        {"entry": by_id[r.entry_id], "r": r, "stability": stab.get(r.entry_id),
+         "assigned": counts.get(r.entry_id, (0, 0))[0], "abstained": counts.get(r.entry_id, (0, 0))[1]}
         for r in results
     ]
     paper = {}
-    for entry_id, name, username in (Assignment.objects.filter(track=track, entered_by__isnull=False)
+    for entry_id, name, username in (Assignment.objects.filter(track=track, entered_by__isnull=False).order_by()
                                      .values_list("entry_id", "entered_by__full_name", "entered_by__username")):
         paper.setdefault(entry_id, set()).add(name or username)
     for row in rows:

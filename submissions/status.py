@@ -41,9 +41,63 @@ COLLEGE_ITEMS = [
 ]
 # What a status read needs of a form when it shows no contents (`light`).
 STATE_FIELDS = ("campaign_id", "organization_id", "state", "submitted_at", "review_comment")
+# From how many orgs on a read takes all the campaign's forms and entries instead of an IN list.
+WIDE = 50
+# What a light read loads of an entry: what the items and entry_missing() read.
+ENTRY_FIELDS = ("pk", "campaign_id", "track", "organization_id", "college_id", "rank", "state", "title", "leader",
+                "members", "started_on", "negative_list_declared", "overview", "college_opinion", "check_comment",
+                "submitted_at", *(f"{slot}_id" for slot in FILE_SLOTS))
 # Long text columns no status reader needs.
 FORM1_TEXT = ("foundation", "honours", "connotation", "goals", "measures", "schedule", "expected_results",
               "guarantees", "self_assessment", "logo_meaning")
+
+
+FORM_LABELS, ENTRY_LABELS, ROW_LABELS = (dict(c.choices) for c in (FormState, EntryState, RowState))
+
+
+class Light:
+    """A row of a `light` read (values(), no model instance): the fields read, as attributes, and the
+    get_state_display() of the model (the status pages of 300 orgs built ~1,200 model instances)."""
+
+    labels = {}
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+    def get_state_display(self):
+        return self.labels.get(self.state, self.state)
+
+
+class LightForm(Light):
+    labels = FORM_LABELS
+
+
+class LightEntry(Light):
+    labels = ENTRY_LABELS
+
+
+class LightOrg(Light):
+    """An entry's organisation in a light read: pk, name, code, parent_id."""
+
+    def __str__(self):
+        return self.name
+
+
+def _light_forms(qs):
+    fields = [f for f in STATE_FIELDS if f != "organization_id"]
+    return {row["organization_id"]: LightForm(**row) for row in qs.values("pk", "organization_id", *fields,
+                                                                          *qs.query.annotations)}
+
+
+def _light_entries(qs):
+    names = [f for f in ENTRY_FIELDS if f != "pk"]
+    orgs = ("organization__name", "organization__code", "organization__parent_id")
+    out = []
+    for row in qs.values_list("pk", *names, *orgs):
+        entry = LightEntry(pk=row[0], **dict(zip(names, row[1:])))
+        entry.organization = LightOrg(pk=entry.organization_id, name=row[-3], code=row[-2], parent_id=row[-1])
+        out.append(entry)
+    return out
 
 
 @dataclass
@@ -102,8 +156,8 @@ def _form_item(key, org, form, due, now):
     if form is None:
         return Item(key, org, "not_started", NOT_STARTED_LABEL, due=due, overdue=_late(False, due, now))
     done = form.state in FORM_DONE
-    return Item(key, org, form.state, form.get_state_display(), done=done, due=due, overdue=_late(done, due, now),
-                submitted_at=form.submitted_at, obj=form,
+    return Item(key, org, form.state, FORM_LABELS.get(form.state, form.state), done=done, due=due,
+                overdue=_late(done, due, now), submitted_at=form.submitted_at, obj=form,
                 comment=form.review_comment if form.state == FormState.RETURNED else "")
 
 
@@ -112,8 +166,8 @@ def _entry_item(key, org, entry, due, now):
         return Item(key, org, "not_started", NOT_STARTED_LABEL, due=due, overdue=_late(False, due, now),
                     missing=["附件3"])
     done = entry.state in ENTRY_DONE
-    return Item(key, org, entry.state, entry.get_state_display(), done=done, due=due, overdue=_late(done, due, now),
-                submitted_at=entry.submitted_at, obj=entry, missing=entry_missing(entry),
+    return Item(key, org, entry.state, ENTRY_LABELS.get(entry.state, entry.state), done=done, due=due,
+                overdue=_late(done, due, now), submitted_at=entry.submitted_at, obj=entry, missing=entry_missing(entry),
                 comment=entry.check_comment if entry.state == EntryState.RETURNED else "")
 
 
@@ -162,8 +216,8 @@ def _row_item(branch, row, form2_done, due, now):
         return Item("row", branch, "not_started", NOT_STARTED_LABEL, done=done, due=due,
                     overdue=_late(done, due, now))
     done = form2_done or row.state in ROW_READY_STATES
-    return Item("row", branch, row.state, row.get_state_display(), done=done, due=due, overdue=_late(done, due, now),
-                submitted_at=row.submitted_at, obj=row,
+    return Item("row", branch, row.state, ROW_LABELS.get(row.state, row.state), done=done, due=due,
+                overdue=_late(done, due, now), submitted_at=row.submitted_at, obj=row,
                 comment=row.college_comment if row.state == RowState.RETURNED else "")
 
 
@@ -171,25 +225,34 @@ def colleges_status(campaign, colleges, now=None, *, with_rows=True, with_entrie
     """{college id: CollegeStatus} for the given 院级 orgs (a queryset or list; `n_branches` is
     used when annotated). 5 queries after the campaign's memoized deadlines; `with_rows=False`
     leaves out the branch rows (2 queries fewer), `with_entries=False` the 十佳 items (1 fewer);
-    `light` loads only the forms' state fields (pages that show states, not contents)."""
+    `light` loads only the fields the items read, as Light records instead of model instances (pages
+    that show states, not contents: the dashboard and its matrix)."""
     now = now or timezone.now()
     colleges = list(colleges)
     ids = [c.pk for c in colleges]
     deadlines = deadlines_by_kind(campaign)
     design, review = deadlines.get(DeadlineKind.DESIGN), deadlines.get(DeadlineKind.REVIEW)
     extensions = extension_map(campaign.pk)
-    form1s = Form1.objects.filter(campaign=campaign, organization_id__in=ids)
-    form2s = Form2.objects.filter(campaign=campaign, organization_id__in=ids)
-    if light:
-        form1s, form2s = (qs.only(*STATE_FIELDS) for qs in (form1s, form2s))
+    # Many orgs (the dashboard's 300): the campaign's rows, of which only the asked orgs' are read below
+    # (building a 300-value IN list costs more than the few other rows).
+    wide = len(ids) > WIDE
+    form1s, form2s = Form1.objects.filter(campaign=campaign), Form2.objects.filter(campaign=campaign)
+    if not wide:
+        form1s, form2s = form1s.filter(organization_id__in=ids), form2s.filter(organization_id__in=ids)
+    form2s = form2s.annotate(n_ready=Count("rows", filter=Q(rows__state__in=list(ROW_READY_STATES))),
+                             n_rows=Count("rows"))
+    entries = Entry.objects.filter(campaign=campaign).order_by("rank", "pk")
+    if not wide:
+        entries = entries.filter(college_id__in=ids)
+    if light:  # plain records of the fields read (see Light), not model instances
+        form1s, form2s = _light_forms(form1s), _light_forms(form2s)
+        entries = _light_entries(entries) if with_entries else ()
     else:
-        form1s = form1s.defer(*FORM1_TEXT)
-    form1s = {f.organization_id: f for f in form1s}
-    form2s = {f.organization_id: f for f in form2s.annotate(
-        n_ready=Count("rows", filter=Q(rows__state__in=list(ROW_READY_STATES))), n_rows=Count("rows"))}
+        form1s = {f.organization_id: f for f in form1s.defer(*FORM1_TEXT)}
+        form2s = {f.organization_id: f for f in form2s}
+        entries = entries.select_related("organization").defer("honours") if with_entries else ()
     brands, recommended = {}, {}
-    entries = Entry.objects.filter(campaign=campaign, college_id__in=ids).select_related("organization")
-    for e in entries.defer("honours").order_by("rank", "pk") if with_entries else ():
+    for e in entries:
         if e.track == Track.BRAND:
             brands[e.college_id] = e
         else:

@@ -1,17 +1,18 @@
 """Ranking, decision steps, published results, exports and printouts."""
 
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from campaigns.queries import current_campaign
-from core.numbers import fixed
 from organizations.models import User
 from submissions.pdf import pdf_response
 
-from .. import exports, pdf, policy, queries, services
+from .. import exports, pdf, policy, queries, render, services
 from ..forms import ObjectionForm
 from ..models import Award, ObjectionOutcome, Round, Stage
 from .common import TrackMixin
@@ -35,20 +36,14 @@ class RankingView(TrackMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         t = self.get_track()
-        board = queries.ranking(t, light=True)
-        award = t.award_count
-        codes = [c.code for c in board["criteria"]]
-        for row in board["rows"]:  # the numbers as shown, formatted here: ~2,000 per page (see core.numbers)
-            r = row["r"]
-            means = r.criterion_means
-            row["show"] = {
-                "final": fixed(r.final, 2), "round1": fixed(r.round1, 2), "round2": fixed(r.round2, 2),
-                "sd": fixed(r.sd, 1), "means": [fixed(means.get(code), 1) for code in codes],
-                "top": bool(r.place and r.place <= award),
-                "places": [(p, bool(p and p <= award)) for p in row["stability"]["places"]] if row["stability"] else [],
-            }
-        ctx.update(track=t, board=board, rows=board["rows"], Stage=Stage,
-                   can_vote=policy.TRACK.allows("vote", self.request.user, t),
+        board = queries.ranking(t, light=True, cached=True)
+        render.add_shown_numbers(board, t.award_count)
+        can_vote = policy.TRACK.allows("vote", self.request.user, t)
+        rows_html = render.ranking_rows(
+            board["rows"], t, second_round=t.second_round, can_vote=can_vote,
+            vote_url=reverse("reviews:action", args=[t.pk, "vote"]) if can_vote else "",
+            csrf_token=get_token(self.request) if can_vote else "")
+        ctx.update(track=t, board=board, rows=board["rows"], rows_html=rows_html, Stage=Stage, can_vote=can_vote,
                    n_disagree=sum(1 for r in board["rows"] if r["r"].disagree),
                    unstable=sum(1 for r in board["rows"] if r["stability"] and r["r"].place and r["r"].place <= t.award_count
                                 and not r["stability"]["holds"]))
