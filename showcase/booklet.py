@@ -156,6 +156,17 @@ def render_pdf(html, progress=None, expected_pages=10):
     return out.getvalue(), len(document.pages)
 
 
+def preload():
+    """Import what the first booklet of a fresh worker process would import: the URL conf (item_url's
+    reverse() loads every app's urls, with similarity's scipy) and WeasyPrint. ~1 s of CPU, which was
+    a third of a cold worker's first 100-page booklet (bench/showcase_bench.py). Imports only, no fonts
+    or rendering: brandcampaign.celery runs it in the worker's main process before the pool forks."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports the URL modules)
+    import weasyprint  # noqa: F401
+
+
 def generate(booklet_pk):
     booklet = Booklet.objects.select_related("campaign").filter(pk=booklet_pk).first()
     if booklet is None or booklet.status == BookletStatus.DONE:
