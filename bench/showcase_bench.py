@@ -1,11 +1,13 @@
 """Showcase benchmarks (numbers, not assertions).
 
-    .venv/bin/python bench/showcase_bench.py [--pages 100]
+    .venv/bin/python bench/showcase_bench.py [--pages 100] [--skip-list] [--repeats 3] [--profile out.prof]
 
 1. The public list page with 10 years × (25 brands + 25 branches) published items:
    queries per request and render time (median of 20 requests, Django test client).
 2. A ~100-page 成果汇编 booklet (one chapter per 院级 org, photos, QR codes): the time of the
-   Celery task body (showcase.booklet.generate), which runs in a worker, never in a web request.
+   Celery task body (showcase.booklet.generate), which runs in a worker, never in a web request:
+   wall seconds and CPU seconds (process_time) of each of --repeats runs, and the load average.
+   --profile writes a cProfile of the last run (read it with `python -m pstats`).
 
 Uses a throw-away SQLite database and media folder; touches nothing else."""
 
@@ -82,7 +84,7 @@ def bench_list():
               f"p95 {sorted(times)[18]:.1f} ms, {len(ctx.captured_queries)} queries")
 
 
-def bench_booklet(campaign, target_pages):
+def bench_booklet(campaign, target_pages, repeats=1, profile=None):
     import io
 
     from django.core.files.base import ContentFile
@@ -120,21 +122,38 @@ def bench_booklet(campaign, target_pages):
     sample.refresh_from_db()
     per_item = (sample.page_count - 2) / n
     count = min(len(items), max(1, round((target_pages - 2) / per_item)))
-    b = Booklet.objects.create(campaign=campaign, title=f"{campaign.year}年度党建特色品牌创建成果汇编", created_by=user)
-    b.items.set(items[:count])
-    t0 = time.perf_counter()
-    booklet_mod.generate(b.pk)
-    elapsed = time.perf_counter() - t0
-    b.refresh_from_db()
-    size = b.file.size / 1024 / 1024
-    print(f"  booklet: {b.page_count} pages, {count} items, {len({i.college_id for i in items[:count]})} chapters, "
-          f"{elapsed:.1f} s, {size:.1f} MB (status {b.status})")
+    for run in range(1, repeats + 1):
+        b = Booklet.objects.create(campaign=campaign, title=f"{campaign.year}年度党建特色品牌创建成果汇编", created_by=user)
+        b.items.set(items[:count])
+        prof = None
+        if profile and run == repeats:
+            import cProfile
+
+            prof = cProfile.Profile()
+        load = os.getloadavg()[0]
+        t0, c0 = time.perf_counter(), time.process_time()
+        if prof:
+            prof.enable()
+        booklet_mod.generate(b.pk)
+        if prof:
+            prof.disable()
+            prof.dump_stats(profile)
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        b.refresh_from_db()
+        size = b.file.size / 1024 / 1024
+        print(f"  booklet run {run}: {b.page_count} pages, {count} items, "
+              f"{len({i.college_id for i in items[:count]})} chapters, {elapsed:.2f} s wall, {cpu:.2f} s CPU, "
+              f"{size:.1f} MB (status {b.status}; load average {load:.1f}{', profiled' if prof else ''})")
+    print(f"  booklet file: {b.file.path}")
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--skip-booklet", action="store_true")
+    parser.add_argument("--skip-list", action="store_true")
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--profile", help="write a cProfile of the last booklet run to this file")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
@@ -143,9 +162,10 @@ def main():
 
     print(f"showcase bench ({os.cpu_count()} CPUs, SQLite) — data: {ShowcaseItem.objects.count()} published items "
           f"over 10 years, built in {time.perf_counter() - t0:.1f} s")
-    bench_list()
+    if not args.skip_list:
+        bench_list()
     if not args.skip_booklet:
-        bench_booklet(campaign, args.pages)
+        bench_booklet(campaign, args.pages, args.repeats, args.profile)
 
 
 if __name__ == "__main__":

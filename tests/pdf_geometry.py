@@ -120,3 +120,13 @@ def render_pngs(data, out_dir, stem="page", resolution=50):
         for png in pngs:
             shutil.copy(png, Path(preview) / png.name)
     return pngs
+
+
+def images(data):
+    """The raster images of a PDF (bytes), in reading order: (page number, x0, top, x1, bottom) in points."""
+    out = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for n, p in enumerate(pdf.pages, start=1):
+            for im in sorted(p.images, key=lambda im: (round(im["top"]), im["x0"])):
+                out.append((n, im["x0"], im["top"], im["x1"], im["bottom"]))
+    return out
