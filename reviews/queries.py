@@ -146,23 +146,18 @@ def all_conflicts(track):
 # ---------------------------------------------------------------- judges' queues
 
 
-def judge_queue(user, track, light=False, homes=None):
-    """The judge's own assignments in this track (both rounds), conflicted ones left out.
+QUEUE_ORDER = ("round", "entry__college__sort_order", "entry__rank", "entry__pk")
+_STATE_ICON = {"abstained": "bi-slash-circle text-secondary", "complete": "bi-check-circle-fill text-success",
+               "open": "bi-circle text-danger"}
 
-    light: the entries carry only what the queue page shows (title, organisation name), not their texts.
-    homes: home_orgs([user.pk]) when the caller has it (one query less per track)."""
-    qs = Assignment.objects.filter(track=track, judge=user).order_by(
-        "round", "entry__college__sort_order", "entry__rank", "entry__pk")
-    if not light:
-        qs = qs.select_related("entry", "entry__organization", "entry__organization__parent", "entry__college",
-                               "entered_by")
-    else:
-        qs = qs.select_related("entry", "entry__organization").only(
-            "track_id", "round", "judge_id", "points", "total", "complete", "abstained", "version",
-            "entry__track", "entry__title", "entry__rank", "entry__college_id", "entry__organization__name",
-            "entry__organization__parent_id")
-    assignments = list(qs)
-    conflicts = conflict_map(track, [user.pk], [a.entry for a in assignments], homes=homes)
+
+def judge_queue(user, track):
+    """The judge's own assignments in this track (both rounds), conflicted ones left out: the models, for the
+    services, the score sheet PDF and the to-do list (the queue page reads judge_queue_rows)."""
+    assignments = list(Assignment.objects.filter(track=track, judge=user).order_by(*QUEUE_ORDER).select_related(
+        "entry", "entry__organization", "entry__organization__parent", "entry__college", "entered_by"))
+    conflicts = conflict_map(track, [user.pk], [a.entry for a in assignments],
+                             homes={user.pk: home_orgs_of(user)})
     return [a for a in assignments if (user.pk, a.entry_id) not in conflicts]
 
 
@@ -175,7 +170,7 @@ def judge_queue_nav(user, track, round_):
 
     rows = list(
         Assignment.objects.filter(track=track, judge=user, round=round_)
-        .order_by("round", "entry__college__sort_order", "entry__rank", "entry__pk")
+        .order_by(*QUEUE_ORDER)
         .values_list("pk", "entry_id", "complete", "abstained", "entry__organization_id",
                      "entry__organization__parent_id")
     )
@@ -186,6 +181,34 @@ def judge_queue_nav(user, track, round_):
         for pk, entry_id, complete, abstained, org_id, parent_id in rows
         if entry_id not in declared and not auto_conflict(homes, org_id, parent_id)
     ]
+
+
+def judge_queue_rows(user, track):
+    """The judge's queue page of one track as light rows (both rounds; same order and the same conflicted
+    entries left out as judge_queue): one values() query, no model instances. Each row carries what the
+    page shows: the label (blind: the anonymous code), the title, the state's icon and wording."""
+    from types import SimpleNamespace
+
+    from django.utils.formats import localize
+
+    rows = (Assignment.objects.filter(track=track, judge=user).order_by(*QUEUE_ORDER)
+            .values_list("pk", "round", "complete", "abstained", "total", "points", "entry_id", "entry__track",
+                         "entry__title", "entry__organization__name", "entry__organization_id",
+                         "entry__organization__parent_id"))
+    homes = home_orgs_of(user)
+    declared = declared_conflicts(user, track)
+    out = []
+    for pk, round_, complete, abstained, total, points, entry_id, kind, title, org_name, org_id, parent_id in rows:
+        if entry_id in declared or auto_conflict(homes, org_id, parent_id):
+            continue
+        state = "abstained" if abstained else "complete" if complete else "open"
+        status = "弃权" if abstained else f"{localize(total)} 分" if complete else "部分评分" if points else "未评"
+        code = f"{'P' if kind == 'brand' else 'Z'}-{entry_id:04d}"  # entry_code()
+        out.append(SimpleNamespace(
+            pk=pk, round=round_, complete=complete, abstained=abstained, done=complete or abstained,
+            entry_id=entry_id, title=title, label=f"项目 {code}" if track.blind else org_name,
+            icon=_STATE_ICON[state], status=status))
+    return out
 
 
 def judge_tracks(user):

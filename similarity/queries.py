@@ -64,6 +64,8 @@ def entry_flag(entry):
            .values("percent", "other__label", "other__year").annotate(threshold=Subquery(setting)).first())
     if top is None:
         return None
-    threshold = top["threshold"] if top["threshold"] is not None else CampaignSetting._meta.get_field("threshold").default
+    threshold = top["threshold"]
+    if threshold is None:
+        threshold = CampaignSetting._meta.get_field("threshold").default
     return {"percent": top["percent"], "threshold": threshold, "flagged": top["percent"] >= threshold,
             "other": {"label": top["other__label"], "year": top["other__year"]}}

@@ -23,11 +23,10 @@ class QueueView(PermissionRequiredMixin, TemplateView):
         tracks, sheets = queries.judge_tracks(user)
         blocks = []
         score_url = url_maker("reviews:score")
-        homes = {user.pk: queries.home_orgs_of(user)} if tracks else {}
         for t in tracks:
             if t.stage == Stage.SETUP:
                 continue
-            items = queries.judge_queue(user, t, light=True, homes=homes)
+            items = queries.judge_queue_rows(user, t)
             for a in items:
                 a.url = score_url(a.pk)
             for round_ in (Round.MATERIALS, Round.DEFENCE):
@@ -40,7 +39,7 @@ class QueueView(PermissionRequiredMixin, TemplateView):
                 blocks.append({
                     "track": t, "round": Round(round_), "items": mine, "done": done, "n": len(mine),
                     "pct": int(100 * done / len(mine)), "sheet": sheet, "locked": bool(sheet and sheet.locked),
-                    "open": open_now, "codes": {a.pk: queries.entry_code(a.entry) for a in mine},
+                    "open": open_now,
                 })
         ctx["blocks"] = blocks
         return ctx
