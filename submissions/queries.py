@@ -37,17 +37,42 @@ def state_code(obj):
     return obj.state if obj else "not_started"
 
 
+PROGRESS_ORG_FIELDS = ("name", "code", "level", "org_type", "parent_id", "sort_order", "is_active")
+
+
+class CollegeRow:
+    """A 院级 org as the progress table and its status read use it: one values() row, not a model
+    instance. The table shows name, code and type; the status read uses pk and parent_id (extensions)."""
+
+    __slots__ = ("pk", *PROGRESS_ORG_FIELDS, "n_branches")
+
+    def __init__(self, *values):
+        for name, value in zip(self.__slots__, values):
+            setattr(self, name, value)
+
+    @property
+    def id(self):
+        return self.pk
+
+    def __repr__(self):
+        return f"<CollegeRow {self.pk} {self.code}>"
+
+
 def progress(campaign, org_type=None, state=None):
     """One line per active 院级 org: 附件1 and 附件2 state and row counts, from the one completeness
-    read (submissions.status). 3 queries."""
-    colleges = list(
+    read (submissions.status, `light`: the forms as FormSummary rows). 3 queries.
+
+    The orgs are CollegeRow values (what the table and the status read use), the forms only their
+    state fields and the 附件1's brand name."""
+    colleges = [CollegeRow(*row) for row in (
         Organization.objects.active()
         .filter(level=Level.COLLEGE)
         .annotate(n_branches=Count("children", filter=Q(children__is_active=True, children__level=Level.BRANCH)))
         .order_by("sort_order", "code")
         .filter(**({"org_type": org_type} if org_type else {}))
-    )
-    statuses = status.colleges_status(campaign, colleges, with_rows=False, with_entries=False)
+        .values_list("pk", *PROGRESS_ORG_FIELDS, "n_branches")
+    )]
+    statuses = status.colleges_status(campaign, colleges, with_rows=False, with_entries=False, light=True)
     lines = []
     for c in colleges:
         st = statuses[c.pk]
