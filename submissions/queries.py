@@ -1,11 +1,13 @@
 """Reads for phase 1: constant query counts however many branches there are."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from organizations.models import Level, Organization
 
 from . import status
-from .models import NOT_STARTED_LABEL, Form1, Form2, Form2Row, FormState
+from .models import NOT_STARTED_LABEL, EntryState, Form1, Form2, Form2Row, FormState, Track
+
+ENTRY_STATE_LABELS, TRACK_LABELS = dict(EntryState.choices), dict(Track.choices)
 
 
 def form2_with_rows(campaign, college):
@@ -37,17 +39,42 @@ def state_code(obj):
     return obj.state if obj else "not_started"
 
 
+PROGRESS_ORG_FIELDS = ("name", "code", "level", "org_type", "parent_id", "sort_order", "is_active")
+
+
+class CollegeRow:
+    """A 院级 org as the progress table and its status read use it: one values() row, not a model
+    instance. The table shows name, code and type; the status read uses pk and parent_id (extensions)."""
+
+    __slots__ = ("pk", *PROGRESS_ORG_FIELDS, "n_branches")
+
+    def __init__(self, *values):
+        for name, value in zip(self.__slots__, values):
+            setattr(self, name, value)
+
+    @property
+    def id(self):
+        return self.pk
+
+    def __repr__(self):
+        return f"<CollegeRow {self.pk} {self.code}>"
+
+
 def progress(campaign, org_type=None, state=None):
     """One line per active 院级 org: 附件1 and 附件2 state and row counts, from the one completeness
-    read (submissions.status). 3 queries."""
-    colleges = list(
+    read (submissions.status, `light`: the forms as Light records). 3 queries.
+
+    The orgs are CollegeRow values (what the table and the status read use), the forms only their
+    state fields and the 附件1's brand name."""
+    colleges = [CollegeRow(*row) for row in (
         Organization.objects.active()
         .filter(level=Level.COLLEGE)
         .annotate(n_branches=Count("children", filter=Q(children__is_active=True, children__level=Level.BRANCH)))
         .order_by("sort_order", "code")
         .filter(**({"org_type": org_type} if org_type else {}))
-    )
-    statuses = status.colleges_status(campaign, colleges, with_rows=False, with_entries=False)
+        .values_list("pk", *PROGRESS_ORG_FIELDS, "n_branches")
+    )]
+    statuses = status.colleges_status(campaign, colleges, with_rows=False, with_entries=False, light=True)
     lines = []
     for c in colleges:
         st = statuses[c.pk]
@@ -112,29 +139,61 @@ def entry_detail(pk):
     )
 
 
-def formal_check_lines(campaign, track=None, state=None):
-    """All entries of a campaign with what each is missing; plus 院级 orgs with no brand entry. Constant queries."""
-    from .models import Entry, Track
-    from .completeness import entry_missing
+class Named:
+    """An organisation as a list row shows it: its name."""
 
-    from .completeness import ENTRY_REQUIRED, FILE_SLOTS
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+
+class CheckedEntry:
+    """A 十佳 entry as the 形式审查 list reads it: one values() row, not three model instances (entry,
+    organisation, college: ~930 per page, most of the list's reading time). It carries what the list
+    shows, what `completeness.entry_missing` reads and what the ENTRY policy's "pass"/"return" rows read
+    (the state; entry_missing for "pass"). `organization` and `college` have only `.name`."""
+
+    def __init__(self, row):
+        self.__dict__.update(row)
+        self.organization, self.college = Named(row["organization_name"]), Named(row["college_name"])
+
+    def get_state_display(self):
+        return ENTRY_STATE_LABELS.get(self.state, self.state)
+
+    def get_track_display(self):
+        return TRACK_LABELS.get(self.track, self.track)
+
+    def __repr__(self):
+        return f"<CheckedEntry {self.pk} {self.track} {self.state}>"
+
+
+def formal_check_lines(campaign, track=None, state=None):
+    """All entries of a campaign with what each is missing (CheckedEntry rows); plus 院级 orgs with no
+    brand entry. 2 queries."""
+    from .completeness import ENTRY_REQUIRED, FILE_SLOTS, entry_missing
+    from .models import Entry
 
     entries = (
         Entry.objects.filter(campaign=campaign)
-        .select_related("organization", "college")
-        # what the list, entry_missing and the pass/return policy rows read: not the long texts
-        .only("campaign_id", "track", "rank", "state", "title", "negative_list_declared", "organization__name",
-              "college__name", *ENTRY_REQUIRED, *(f"{slot}_id" for slot in FILE_SLOTS))
+        .annotate(organization_name=F("organization__name"), college_name=F("college__name"))
+        # what the list, entry_missing and the pass/return policy rows read
+        .values("pk", "campaign_id", "track", "rank", "state", "title", "negative_list_declared",
+                "organization_name", "college_name", *ENTRY_REQUIRED, *(f"{slot}_id" for slot in FILE_SLOTS))
         .order_by("track", "college__sort_order", "rank")
     )
     if track:
         entries = entries.filter(track=track)
     if state:
         entries = entries.filter(state=state)
-    lines = [{"entry": e, "missing": entry_missing(e)} for e in entries]
+    lines = []
+    for row in entries:
+        e = CheckedEntry(row)
+        lines.append({"entry": e, "missing": entry_missing(e)})
     entered = Entry.objects.filter(campaign=campaign, track=Track.BRAND).values("organization_id")
     not_started = list(
         Organization.objects.active().filter(level=Level.COLLEGE).exclude(pk__in=entered).order_by("sort_order", "code")
+        .only("name", "code", "sort_order")
     )
     return lines, not_started
 

@@ -250,14 +250,14 @@ class FormalCheckView(PermissionRequiredMixin, TemplateView):
         track, state = filters.get("track"), filters.get("state")
         lines, not_started = queries.formal_check_lines(campaign, track, state)
         # per row, what the template asked `{% has_perm "submissions.entry.return/pass" %}` and `{% url %}`
-        # for: the same policy rows, asked directly with one clock, and one URL reversal per column
-        now, user = timezone.now(), self.request.user
+        # for: the same policy rows, asked with one clock once per (state, complete), and one URL reversal
+        # per column; the template prints the rows with {% formal_check_rows %} (submissions.render)
+        buttons = policy.check_buttons(self.request.user, timezone.now())
         entry_url, check_url = url_maker("submissions:entry"), url_maker("submissions:entry_check")
         for line in lines:
             e = line["entry"]
             line["url"] = entry_url(e.pk)
-            line["can_return"] = policy.ENTRY.allows("return", user, e, now)
-            line["can_pass"] = line["can_return"] and policy.ENTRY.allows("pass", user, e, now)
+            line["can_return"], line["can_pass"] = buttons(e, line["missing"])
             if line["can_pass"]:
                 line["check_url"] = check_url(e.pk)
         ctx.update(campaign=campaign, lines=lines, not_started=not_started, tracks=Track.choices,

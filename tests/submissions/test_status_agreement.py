@@ -100,11 +100,11 @@ def from_dashboard(campaign, now):
 
     full = _cells(campaign, now, light=False)
     assert _cells(campaign, now, light=True) == full
-    wide, status.WIDE = status.WIDE, 0
+    whole_from, status.WHOLE_CAMPAIGN_FROM = status.WHOLE_CAMPAIGN_FROM, 1  # the demo's few orgs: no IN list
     try:
         assert _cells(campaign, now, light=True) == full
     finally:
-        status.WIDE = wide
+        status.WHOLE_CAMPAIGN_FROM = whole_from
     return {k: (c.code, c.done, c.overdue) for k, c in full.items() if k[1] in ("form1", "form2", "brand", "recommend")}
 
 
@@ -197,3 +197,37 @@ def test_a_deadline_at_1700_is_overdue_at_1701_everywhere(db):
     with time_machine.travel(now, tick=False):
         want = _check(campaign, now)
     assert any(late for (_c, _d, late) in want.values())
+
+
+def _summary(statuses):
+    def item(i):
+        return (i.org.pk, i.key, i.code, i.label, i.done, i.due, i.overdue, i.submitted_at, i.comment, i.missing, i.note,
+                getattr(i.obj, "pk", None))
+
+    return {pk: ([item(i) for i in st.items.values()], [item(i) for i in st.rows], [item(i) for i in st.branch_entries],
+                 st.n_branches, st.rows_ready) for pk, st in statuses.items()}
+
+
+@pytest.mark.parametrize("light", [False, True])
+def test_a_read_of_many_orgs_says_what_an_in_list_read_says(db, monkeypatch, light):
+    """From status.WHOLE_CAMPAIGN_FROM orgs on, the status read reads the campaign's rows whole instead of an
+    IN list of org ids: for all orgs and for a few (the other orgs' forms, rows and entries then come along
+    unasked), both ways give the same statuses."""
+    from submissions import status
+
+    call_command("seed_demo", phase=3, verbosity=0)
+    campaign = Campaign.objects.current()
+    _vary(campaign)
+    colleges = list(Organization.objects.filter(level=Level.COLLEGE, is_active=True).order_by("code"))
+    now = timezone.now()
+    reads = []
+    for orgs in (colleges, colleges[1:3]):
+        monkeypatch.setattr(status, "WHOLE_CAMPAIGN_FROM", 10 ** 6)
+        by_ids = _summary(status.colleges_status(campaign, orgs, now, light=light))
+        monkeypatch.setattr(status, "WHOLE_CAMPAIGN_FROM", 1)
+        whole = _summary(status.colleges_status(campaign, orgs, now, light=light))
+        assert whole == by_ids and len(whole) == len(orgs) >= 2
+        reads.append(whole)
+    everything = reads[0].values()  # the demo has forms, rows and recommended branches to compare
+    assert any(rows for _i, rows, _e, _n, _r in everything) and any(e for _i, _r, e, _n, _rr in everything)
+    assert any(i[0][-1] is not None for i, _r, _e, _n, _rr in everything)
