@@ -163,18 +163,13 @@ class BookletStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class Booklet(models.Model):
-    """成果汇编: one generated PDF. Every version is kept."""
+class ShowcaseJob(models.Model):
+    """What a background file job of the showcase has (core.jobs): its state, progress, who asked, when it ran,
+    its heartbeat and hand-overs to the broker. Booklet and Bundle add their file and what it holds."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="booklets",
-                                 verbose_name="年度活动")
-    title = models.CharField("标题", max_length=100)
-    items = models.ManyToManyField(ShowcaseItem, related_name="booklets", verbose_name="收录条目")
     status = models.CharField("状态", max_length=10, choices=BookletStatus.choices, default=BookletStatus.PENDING)
     progress = models.PositiveSmallIntegerField("进度", default=0)
     progress_note = models.CharField(max_length=100, blank=True)
-    file = models.FileField("PDF", upload_to="showcase/booklets/", blank=True, max_length=200)
-    page_count = models.PositiveIntegerField("页数", null=True, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                    verbose_name="创建人")
@@ -188,12 +183,8 @@ class Booklet(models.Model):
     broker_waiting = models.BooleanField("等待后台服务", default=False)
 
     class Meta:
-        verbose_name = "成果汇编"
-        verbose_name_plural = "成果汇编"
+        abstract = True
         ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return self.title
 
     @property
     def is_finished(self):
@@ -206,40 +197,39 @@ class Booklet(models.Model):
         return None
 
 
-class Bundle(models.Model):
+class Booklet(ShowcaseJob):
+    """成果汇编: one generated PDF. Every version is kept."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="booklets",
+                                 verbose_name="年度活动")
+    title = models.CharField("标题", max_length=100)
+    items = models.ManyToManyField(ShowcaseItem, related_name="booklets", verbose_name="收录条目")
+    file = models.FileField("PDF", upload_to="showcase/booklets/", blank=True, max_length=200)
+    page_count = models.PositiveIntegerField("页数", null=True, blank=True)
+
+    class Meta(ShowcaseJob.Meta):
+        verbose_name = "成果汇编"
+        verbose_name_plural = "成果汇编"
+
+    def __str__(self):
+        return self.title
+
+
+class Bundle(ShowcaseJob):
     """静态网页包: one zip of a year's published showcase, built in the background (core.jobs)."""
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="bundles",
                                  verbose_name="年度活动")
-    status = models.CharField("状态", max_length=10, choices=BookletStatus.choices, default=BookletStatus.PENDING)
-    progress = models.PositiveSmallIntegerField("进度", default=0)
-    progress_note = models.CharField(max_length=100, blank=True)
     file = models.FileField("网页包", upload_to="showcase/bundles/", blank=True, max_length=200)
     size = models.PositiveBigIntegerField("文件大小", null=True, blank=True)
     item_count = models.PositiveIntegerField("条目数", null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                                   verbose_name="创建人")
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    # Job state (core.jobs): heartbeat while running, runs taken, last hand-over to the broker.
-    heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
-    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
-    broker_waiting = models.BooleanField("等待后台服务", default=False)
 
-    class Meta:
+    class Meta(ShowcaseJob.Meta):
         verbose_name = "静态网页包"
         verbose_name_plural = "静态网页包"
-        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"{self.campaign.year}年度静态网页包 #{self.pk}"
-
-    @property
-    def is_finished(self):
-        return self.status in {BookletStatus.DONE, BookletStatus.FAILED}
 
     @property
     def filename(self):
