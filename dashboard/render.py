@@ -3,11 +3,12 @@
 300 院级 orgs give ~1,500 matrix cells and ~400 overdue rows: through the template language that was
 ~13k variable lookups and ~1,300 |date calls per page (half the page's time) and ~590 KB of mostly
 indentation. The markup here is the template's, without the whitespace between tags; every value goes
-through conditional_escape."""
+through core.tables.esc (conditional_escape)."""
 
 from django.utils import timezone
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
+
+from core.tables import esc
 
 
 def _local(dt, fmt):

@@ -3,6 +3,13 @@
 from .models import Role, RoleAssignment
 
 _CACHE_ATTR = "_portal_roles"
+# Every request reads the roles; what it asks of their orgs is the tree (name, code, level, parent, order).
+# The contact, head-count and bookkeeping columns are left out of that read (half of its 52 columns);
+# a page that reads one of them from a role's org pays one query for it.
+_ORG_DETAIL = ("secretary_name", "secretary_title", "secretary_phone", "contact_name", "contact_phone",
+               "contact_email", "members_staff", "members_student", "members_retired", "members_probationary",
+               "dual_leader", "version", "created_at", "updated_at")
+_NOT_READ = (*(f"organization__{f}" for f in _ORG_DETAIL), *(f"organization__parent__{f}" for f in _ORG_DETAIL))
 
 
 def assignments(user):
@@ -15,6 +22,7 @@ def assignments(user):
             RoleAssignment.objects.active()
             .filter(user=user)
             .select_related("organization", "organization__parent")
+            .defer(*_NOT_READ)
             .order_by("role", "organization__sort_order")
         )
         setattr(user, _CACHE_ATTR, cached)

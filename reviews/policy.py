@@ -37,8 +37,24 @@ NOTHING_TO_APPROVE = "当前阶段为“{state}”，没有待审定的拟表彰
 
 
 def judges_track(user, track):
-    """The user holds the judge role and is one of this track's judges."""
-    return roles.has_role(user, Role.JUDGE) and track.judges.filter(pk=user.pk).exists()
+    """The user holds the judge role and is one of this track's judges.
+
+    A page that loaded the answer with the track (the scoring page: one Exists() in its one query, see
+    `known_judges`) is not asked again."""
+    if not roles.has_role(user, Role.JUDGE):
+        return False
+    known = track.__dict__.get(_KNOWN_JUDGES)
+    if known is not None and user.pk in known:
+        return known[user.pk]
+    return track.judges.filter(pk=user.pk).exists()
+
+
+_KNOWN_JUDGES = "_known_judges"
+
+
+def known_judges(track, answers):
+    """Record {user_id: is one of the track's judges} read with the track, for judges_track() on this object."""
+    track.__dict__.setdefault(_KNOWN_JUDGES, {}).update(answers)
 
 
 def conflict_of(judge, assignment):
@@ -127,12 +143,23 @@ def _room_allows_paper(user, assignment, now):
     return None
 
 
+SHEET_SUBMITTED_AT = "sheet_submitted_at"
+
+
 def _sheet_not_locked(user, assignment, now):
+    """The judge's score sheet of the round is not submitted.
+
+    The scoring page reads the sheet's submitted_at with the assignment (annotation SHEET_SUBMITTED_AT: None
+    when there is no sheet or it is open)."""
     from .models import ScoreSheet
 
-    sheet = ScoreSheet.objects.filter(track=assignment.track, judge_id=assignment.judge_id,
-                                      round=assignment.round).first()
-    if sheet and sheet.locked:
+    if SHEET_SUBMITTED_AT in assignment.__dict__:
+        locked = assignment.__dict__[SHEET_SUBMITTED_AT] is not None
+    else:
+        sheet = ScoreSheet.objects.filter(track=assignment.track, judge_id=assignment.judge_id,
+                                          round=assignment.round).first()
+        locked = bool(sheet and sheet.locked)
+    if locked:
         return "您的评分表已提交并锁定。如需修改，请联系党委组织部解锁。"
     return None
 

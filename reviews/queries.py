@@ -92,6 +92,15 @@ def auto_conflict(homes, entry_org_id, entry_parent_id):
     return ""
 
 
+def auto_conflict_test(homes):
+    """auto_conflict(homes, org, parent) as a yes/no test for many entries of one judge: the home orgs become two
+    sets once, so each entry costs three set lookups (the scoring page and the queue ask it for every row)."""
+    own = {org_id for org_id, _parent, level in homes if level != Level.SCHOOL}
+    parents = {parent_id for _org, parent_id, level in homes if level != Level.SCHOOL and parent_id is not None}
+    return lambda entry_org_id, entry_parent_id: (
+        entry_org_id in own or entry_parent_id in own or entry_org_id in parents)
+
+
 def conflict_map(track, judge_ids, entries, homes=None):
     """{(judge_id, entry_id): reason} for automatic and declared conflicts (homes: home_orgs(judge_ids))."""
     homes = home_orgs(judge_ids) if homes is None else homes
@@ -161,26 +170,34 @@ def judge_queue(user, track):
     return [a for a in assignments if (user.pk, a.entry_id) not in conflicts]
 
 
-def judge_queue_nav(user, track, round_):
-    """The judge's queue of one round as light rows, for the scoring page's position and prev/next links.
+class QueueNav(NamedTuple):
+    position: int  # 1-based place of the assignment in the judge's queue of its round
+    count: int
+    prev: int | None  # pk of the assignment before it
+    next: int | None  # pk of the next one not yet scored or abstained, after it and then from the top
+
+
+def judge_queue_nav(user, assignment):
+    """Where the assignment stands in its judge's queue of its round, for the scoring page's "第 n / m 项"
+    and its prev/next links.
 
     Same order and the same conflicted entries left out as judge_queue, without building the
-    assignments, their entries and organisations (2 queries, a few columns per row)."""
-    from types import SimpleNamespace
-
-    rows = list(
-        Assignment.objects.filter(track=track, judge=user, round=round_)
-        .order_by(*QUEUE_ORDER)
-        .values_list("pk", "entry_id", "complete", "abstained", "entry__organization_id",
-                     "entry__organization__parent_id")
-    )
-    homes = home_orgs_of(user)
-    declared = declared_conflicts(user, track)
-    return [
-        SimpleNamespace(pk=pk, entry_id=entry_id, done=complete or abstained)
-        for pk, entry_id, complete, abstained, org_id, parent_id in rows
-        if entry_id not in declared and not auto_conflict(homes, org_id, parent_id)
-    ]
+    assignments, their entries and organisations: one query of a few columns per row, no object per row."""
+    rows = (Assignment.objects.filter(track_id=assignment.track_id, judge=user, round=assignment.round)
+            .order_by(*QUEUE_ORDER)
+            .values_list("pk", "entry_id", "complete", "abstained", "entry__organization_id",
+                         "entry__organization__parent_id"))
+    conflicted = auto_conflict_test(home_orgs_of(user))
+    declared = declared_conflicts(user, assignment.track)
+    ids, done = [], []
+    for pk, entry_id, complete, abstained, org_id, parent_id in rows:
+        if entry_id not in declared and not conflicted(org_id, parent_id):
+            ids.append(pk)
+            done.append(complete or abstained)
+    idx = ids.index(assignment.pk) if assignment.pk in ids else 0
+    order = [*range(idx + 1, len(ids)), *range(idx)]
+    nxt = next((ids[i] for i in order if not done[i]), None)
+    return QueueNav(position=idx + 1, count=len(ids), prev=ids[idx - 1] if idx > 0 else None, next=nxt)
 
 
 def judge_queue_rows(user, track):
@@ -195,11 +212,11 @@ def judge_queue_rows(user, track):
             .values_list("pk", "round", "complete", "abstained", "total", "points", "entry_id", "entry__track",
                          "entry__title", "entry__organization__name", "entry__organization_id",
                          "entry__organization__parent_id"))
-    homes = home_orgs_of(user)
+    conflicted = auto_conflict_test(home_orgs_of(user))
     declared = declared_conflicts(user, track)
     out = []
     for pk, round_, complete, abstained, total, points, entry_id, kind, title, org_name, org_id, parent_id in rows:
-        if entry_id in declared or auto_conflict(homes, org_id, parent_id):
+        if entry_id in declared or conflicted(org_id, parent_id):
             continue
         state = "abstained" if abstained else "complete" if complete else "open"
         status = "弃权" if abstained else f"{localize(total)} 分" if complete else "部分评分" if points else "未评"

@@ -3,12 +3,12 @@
 300 entries × ~20 cells through the template language were ~60 % of the ranking page's time
 (~10,000 variable lookups, ~5,000 `{% if %}`, every integer through `localize`). The markup here is
 exactly the template's (reviews/ranking.html rendered the same bytes; tests/reviews/test_ranking_render.py
-compares both on the same board); every value goes through conditional_escape."""
+compares both on the same board); every value goes through core.tables.esc (conditional_escape)."""
 
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 
 from core.numbers import fixed
+from core.tables import esc
 
 
 def add_shown_numbers(board, award):

@@ -4,19 +4,13 @@ org, ~300) and the 形式审查 list (one row per 十佳 entry, ~300).
 Through the template language each row was 10–25 variable lookups, `{% if %}`/`{% with %}` nodes
 and filters: most of these pages' time once the queries were few. The markup here is exactly what
 the templates' loops printed (same whitespace; tests/submissions/test_list_render.py compares both
-with the template), every value goes through conditional_escape."""
+with the template), every value goes through core.tables.esc (conditional_escape)."""
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 
-from core.tables import state_badge, url_maker
-
-
-def _local(dt):
-    return timezone.localtime(dt).strftime("%m-%d %H:%M")
+from core.tables import esc, local_format, state_badge, url_maker
 
 
 def progress_rows(lines, campaign, type_labels):
@@ -24,6 +18,7 @@ def progress_rows(lines, campaign, type_labels):
     if not lines:
         return mark_safe('<tr><td colspan="7" class="text-muted">没有符合条件的党组织。</td></tr>\n  ')
     form1_url, form2_url = (url_maker(f"submissions:{k}", campaign.pk) for k in ("form1", "form2"))
+    _local = local_format("%m-%d %H:%M")
     badges = {}  # one badge per distinct (state, label): a handful per page
 
     def badge(item):

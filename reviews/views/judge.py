@@ -1,5 +1,6 @@
 """The judge's side: queue, one-screen scoring, abstain, conflict, submit."""
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
@@ -9,7 +10,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from core.tables import url_maker
 
 from .. import policy, queries, services
-from ..models import Assignment, Round, Stage
+from ..models import Assignment, JudgingTrack, Round, ScoreSheet, Stage
 from .common import TrackMixin, run
 
 
@@ -52,6 +53,33 @@ def _materials(entry):
     return docs
 
 
+# What the scoring page, its permission rule and the ASSIGNMENT policy read: the whole assignment, the track's
+# stage and window, the entry as the judge sees it, the names of its org and college and the files' links.
+# A tenth of the columns select_related() would load (221): compiling and reading those was a third of
+# the page's time (docs/performance.md). A field read later that is not here costs one query, which the
+# scoring page's query-count test would show.
+_FILE = ("uuid", "original_name", "kind", "duration_seconds")
+SCORE_PAGE_FIELDS = (
+    *(f.name for f in Assignment._meta.concrete_fields),
+    *(f"track__{f}" for f in ("campaign", "track", "stage", "opens_at", "closes_at", "blind", "version")),
+    *(f"entry__{f}" for f in ("campaign", "track", "organization", "college", "rank", "state", "title", "leader",
+                               "members", "started_on", "honours", "overview", "version", "experience_doc",
+                               "case_doc", "video", "summary_report")),
+    "entry__organization__name", "entry__organization__parent", "entry__organization__level",
+    "entry__college__name",
+    *(f"entry__{doc}__{f}" for doc in ("experience_doc", "case_doc", "video", "summary_report") for f in _FILE),
+)
+
+# Two facts the page's rules ask, read in the same query: is the assignment's judge still one of the track's
+# judges (policy.judges_track), and the submitted_at of their score sheet for the round (policy._sheet_not_locked).
+_SCORE_PAGE_FACTS = {
+    "judge_on_track": Exists(JudgingTrack.judges.through.objects.filter(
+        judgingtrack_id=OuterRef("track_id"), user_id=OuterRef("judge_id"))),
+    policy.SHEET_SUBMITTED_AT: Subquery(ScoreSheet.objects.filter(
+        track_id=OuterRef("track_id"), judge_id=OuterRef("judge_id"), round=OuterRef("round")).values("submitted_at")[:1]),
+}
+
+
 class ScoreView(PermissionRequiredMixin, TemplateView):
     """One screen: the entry's materials beside the score form."""
 
@@ -62,11 +90,13 @@ class ScoreView(PermissionRequiredMixin, TemplateView):
         if not hasattr(self, "_a"):
             self._a = get_object_or_404(
                 Assignment.objects.select_related(
-                    "track", "track__campaign", "entry", "entry__organization", "entry__organization__parent",
-                    "entry__college", "entry__experience_doc", "entry__case_doc", "entry__video", "entry__summary_report",
-                ),
+                    "track", "entry", "entry__organization", "entry__college", "entry__experience_doc",
+                    "entry__case_doc", "entry__video", "entry__summary_report",
+                ).only(*SCORE_PAGE_FIELDS).annotate(**_SCORE_PAGE_FACTS),
                 pk=self.kwargs["pk"],
             )
+            # what the permission rule and the ASSIGNMENT policy ask next, answered by the same query
+            policy.known_judges(self._a.track, {self._a.judge_id: self._a.judge_on_track})
         return self._a
 
     def get_permission_object(self):
@@ -87,17 +117,14 @@ class ScoreView(PermissionRequiredMixin, TemplateView):
         a = self.get_assignment()
         track = a.track
         criteria = queries.criteria_for(track, a.round)
-        queue = queries.judge_queue_nav(self.request.user, track, a.round)
-        ids = [x.pk for x in queue]
-        idx = ids.index(a.pk) if a.pk in ids else 0
-        nxt = next((x for x in queue[idx + 1:] + queue[:idx] if not x.done), None)
+        nav = queries.judge_queue_nav(self.request.user, a)
         values = kwargs.get("values") or {str(c.pk): (a.points or {}).get(str(c.pk), "") for c in criteria}
         blocked = policy.ASSIGNMENT.reason("score", self.request.user, a) or ""
         ctx.update(
             a=a, track=track, entry=a.entry, blind=track.blind, code=queries.entry_code(a.entry),
             rows=[(c, values.get(str(c.pk), "")) for c in criteria], max_total=sum(c.max_points for c in criteria),
-            docs=_materials(a.entry), evidence=list(a.entry.evidence.all()), position=idx + 1, count=len(queue),
-            prev=queue[idx - 1] if idx > 0 else None, next=nxt, blocked=blocked,
+            docs=_materials(a.entry), evidence=list(a.entry.evidence.all()), position=nav.position, count=nav.count,
+            prev=nav.prev, next=nav.next, blocked=blocked,
         )
         return ctx
 
@@ -113,9 +140,9 @@ class ScoreView(PermissionRequiredMixin, TemplateView):
         if not saved:
             return self.render_to_response(self.get_context_data(values=raw))
         if action in {"save_next", "abstain"}:
-            nxt = self.get_context_data()["next"]
+            nxt = queries.judge_queue_nav(request.user, a).next
             if nxt:
-                return redirect("reviews:score", pk=nxt.pk)
+                return redirect("reviews:score", pk=nxt)
             return redirect("reviews:queue")
         return redirect("reviews:score", pk=a.pk)
 

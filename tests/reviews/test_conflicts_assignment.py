@@ -118,3 +118,26 @@ def test_only_judge_role_accounts_can_be_judges(setup):
     track = services.create_track(w.campaign, Track.BRAND, by=w.users.admin)
     with pytest.raises(services.JudgingError):
         services.set_judges(track, [w.users.college.pk], by=w.users.admin)
+
+
+def test_the_fast_conflict_test_agrees_with_auto_conflict_on_every_small_case():
+    """auto_conflict_test (the queue and the scoring page's position) says yes exactly where auto_conflict gives a
+    reason: every entry (org, parent) over ids 1-4 and None, against every set of up to two home orgs."""
+    import itertools
+
+    from organizations.models import Level
+    from reviews.queries import auto_conflict, auto_conflict_test
+
+    ids = [1, 2, 3, 4]
+    home_choices = [(org, parent, level) for org in ids for parent in [*ids, None]
+                    for level in (Level.SCHOOL, Level.COLLEGE, Level.BRANCH)]
+    cases = 0
+    for n in (0, 1, 2):
+        for homes in itertools.combinations(home_choices, n):
+            test = auto_conflict_test(list(homes))
+            for entry_org in ids:
+                for entry_parent in [*ids, None]:
+                    assert test(entry_org, entry_parent) == bool(auto_conflict(list(homes), entry_org, entry_parent)), (
+                        homes, entry_org, entry_parent)
+                    cases += 1
+    assert cases == 1831 * 20  # 1 + 60 + 1770 sets of homes × 20 entries

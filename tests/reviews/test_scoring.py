@@ -331,3 +331,38 @@ def test_scoring_screen_is_not_shown_before_scoring_opens(world, at, client_for)
     response = client_for(w.users.judge).get(reverse("reviews:score", args=[a.pk]))
     assert response.status_code == 404
     assert "保密的概述内容" not in client_for(w.users.judge).get(reverse("reviews:queue")).content.decode()
+
+
+def test_the_scoring_page_follows_the_score_sheet_through_submit_and_unlock(scoring, client_for):
+    """The page reads the sheet's state with the assignment (one query): open, submitted (form disabled, the lock
+    named), unlocked again by 组织部 (open)."""
+    w = scoring
+    score(w.track, w.j2, w.e_a, 10, 10, 10, 10, 10)
+    score(w.track, w.j2, w.e_b, 11, 11, 11, 11, 9)
+    c = client_for(w.j2)
+    url = reverse("reviews:score", args=[mine(w, w.j2, w.e_a).pk])
+    page = c.get(url).content.decode()
+    assert "已提交并锁定" not in page and "保存并评下一项" in page
+    sheet = services.submit_sheet(w.track, w.j2, by=w.j2)
+    page = c.get(url).content.decode()
+    assert "您的评分表已提交并锁定" in page and "保存并评下一项" not in page and " disabled>" in page
+    services.unlock_sheet(sheet, by=w.users.admin, reason="评委误填")
+    page = c.get(url).content.decode()
+    assert "已提交并锁定" not in page and "保存并评下一项" in page
+
+
+def test_a_judge_taken_off_the_track_can_no_longer_score_its_assignments(scoring, client_for):
+    """The page reads "is this judge still on the track" with the assignment: taken off (their assignment left
+    behind), the page says why and offers no form, and a POST saves nothing."""
+    w = scoring
+    a = mine(w, w.j2, w.e_a)
+    c = client_for(w.j2)
+    url = reverse("reviews:score", args=[a.pk])
+    assert "保存并评下一项" in c.get(url).content.decode()
+    w.track.judges.remove(w.j2)
+    page = c.get(url).content.decode()
+    assert "只能为分配给您本人、且无需回避的项目打分。" in page and "保存并评下一项" not in page
+    post = {f"c_{crit.pk}": 5 for crit in w.track.criteria.filter(round=1)} | {"version": a.version, "action": "save"}
+    c.post(url, post)
+    a.refresh_from_db()
+    assert a.total is None and a.points == {}
