@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 
 from campaigns.queries import remember
+from core.sql import PreparedQuery
 from organizations import roles
 from organizations.models import Level, Role, RoleAssignment
 from submissions.models import Entry, EntryState
@@ -124,8 +125,12 @@ def home_orgs_of(user):
 
 def declared_conflicts(judge, track):
     """{entry_id: reason} of the 回避 the judge declared in this track; read once per GET request."""
-    return remember(("declared_conflicts", judge.pk, track.pk), lambda: dict(
-        DeclaredConflict.objects.filter(track=track, judge=judge).values_list("entry_id", "reason")))
+    return remember(("declared_conflicts", judge.pk, track.pk),
+                    lambda: dict(_DECLARED.rows(track=track.pk, judge=judge.pk)))
+
+
+_DECLARED = PreparedQuery(lambda track, judge: DeclaredConflict.objects.filter(track_id=track, judge_id=judge)
+                          .values_list("entry_id", "reason"), "track", "judge")
 
 
 def conflict_reason(track, judge, entry):
@@ -170,6 +175,14 @@ def judge_queue(user, track):
     return [a for a in assignments if (user.pk, a.entry_id) not in conflicts]
 
 
+# (pk, entry_id, complete, abstained, org_id, parent_id) of a judge's round, in queue order: compiled once
+# (core.sql; complete/abstained are 0/1 on SQLite, read as truthy)
+_QUEUE_NAV = PreparedQuery(lambda track, judge, round: (
+    Assignment.objects.filter(track_id=track, judge_id=judge, round=round).order_by(*QUEUE_ORDER)
+    .values_list("pk", "entry_id", "complete", "abstained", "entry__organization_id",
+                 "entry__organization__parent_id")), "track", "judge", "round")
+
+
 class QueueNav(NamedTuple):
     position: int  # 1-based place of the assignment in the judge's queue of its round
     count: int
@@ -183,10 +196,7 @@ def judge_queue_nav(user, assignment):
 
     Same order and the same conflicted entries left out as judge_queue, without building the
     assignments, their entries and organisations: one query of a few columns per row, no object per row."""
-    rows = (Assignment.objects.filter(track_id=assignment.track_id, judge=user, round=assignment.round)
-            .order_by(*QUEUE_ORDER)
-            .values_list("pk", "entry_id", "complete", "abstained", "entry__organization_id",
-                         "entry__organization__parent_id"))
+    rows = _QUEUE_NAV.rows(track=assignment.track_id, judge=user.pk, round=assignment.round)
     conflicted = auto_conflict_test(home_orgs_of(user))
     declared = declared_conflicts(user, assignment.track)
     ids, done = [], []

@@ -2,6 +2,8 @@
 
 from django.db.models import Count, Max, OuterRef, Subquery
 
+from core.sql import PreparedQuery
+
 from .models import CampaignSetting, Match, Run, Text
 
 
@@ -59,13 +61,21 @@ def entry_flags(campaign_id):
 def entry_flag(entry):
     """What a judge may be told about one entry: its highest similarity, the year's threshold and the most similar
     other material (its label and year). One query of a few columns (the scoring page asks it on every view)."""
-    setting = CampaignSetting.objects.filter(campaign_id=OuterRef("text__campaign_id")).values("threshold")[:1]
-    top = (Match.objects.filter(text__entry_id=entry.pk).order_by("-percent")
-           .values("percent", "other__label", "other__year").annotate(threshold=Subquery(setting)).first())
-    if top is None:
+    rows = _TOP_MATCH.rows(entry=entry.pk)
+    if not rows:
         return None
-    threshold = top["threshold"]
+    percent, label, year, threshold = rows[0]
     if threshold is None:
         threshold = CampaignSetting._meta.get_field("threshold").default
-    return {"percent": top["percent"], "threshold": threshold, "flagged": top["percent"] >= threshold,
-            "other": {"label": top["other__label"], "year": top["other__year"]}}
+    return {"percent": percent, "threshold": threshold, "flagged": percent >= threshold,
+            "other": {"label": label, "year": year}}
+
+
+def _top_match(entry):
+    setting = CampaignSetting.objects.filter(campaign_id=OuterRef("text__campaign_id")).values("threshold")[:1]
+    return (Match.objects.filter(text__entry_id=entry).order_by("-percent", "pk")
+            .annotate(threshold=Subquery(setting)).values_list("percent", "other__label", "other__year", "threshold")[:1])
+
+
+# the entry's most similar material with the year's threshold: compiled once (core.sql)
+_TOP_MATCH = PreparedQuery(_top_match, "entry")
