@@ -7,14 +7,22 @@ the busiest pages asks (docs/performance.md, "Prepared queries") are written wit
 compiled on first use with stand-in parameters, and then run through the connection's cursor with
 the real ones: the same SQL, still in Django's query log (assertNumQueries, the debug toolbar).
 
+`PreparedModels` does the same for a query of model instances (select_related, only()/defer(),
+annotations): it keeps the compiler of its first compilation for that thread's connection and builds the
+instances as Django's ModelIterable does (the compiler's converters, `Model.from_db`, the related
+populators), so they are the objects the queryset would give (tests/core/test_sql.py compares every
+field). The per-request role read and the scoring page's assignment were 0.83 and 1.54 ms through the
+ORM against 0.04 and 0.08 ms for their SQL.
+
 Limits, checked when the query is first compiled:
 * parameters are integers (ids, round numbers) passed by name; each must reach the SQL as itself
   (a list for `__in` would expand to several placeholders: not supported);
-* the rows are the database's raw values: integers, text, and booleans that are 0/1 on SQLite (read
+* `PreparedQuery` rows are the database's raw values: integers, text, and booleans that are 0/1 on SQLite (read
   them as truthy). No datetime columns (SQLite returns text for those).
 """
 
 from django.db import connections
+from django.db.models.query import get_related_populators
 
 # Stand-in values: distinct integers that no constant of these queries is, within the range of a small
 # integer column (Django compiles a lookup out of a column's range to "no rows": PostgreSQL's smallint
@@ -23,38 +31,93 @@ from django.db import connections
 _STAND_INS = (30_911, 31_733)
 
 
+# the range of psycopg's typed integers; a plain int is a 64-bit column (SQLite's integers, bigint ids)
+_LIMITS = {"Int2": 2**15, "Int4": 2**31, "Int8": 2**63}
+
+
 class PreparedQuery:
     """build(**params) -> a values_list() / values() queryset; `rows(**params)` runs it."""
 
     def __init__(self, build, *names, using="default"):
         self.build, self.names, self.using = build, names, using
-        self._compiled = {}  # vendor -> (sql, [(name, int type) or ("const", value)])
+        self._compiled = {}  # vendor -> (sql, [(name, int type) or ("const", value)], compiler)
 
     def _compile_with(self, connection, base):
         stand_ins = {name: base + i for i, name in enumerate(self.names)}
         by_value = {v: k for k, v in stand_ins.items()}
-        sql, params = self.build(**stand_ins).query.get_compiler(connection=connection).as_sql()
+        compiler = self.build(**stand_ins).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
         # a parameter slot keeps the value's type: psycopg's Int2 for a small integer column on PostgreSQL
         return sql, [(by_value[p], type(p)) if isinstance(p, int) and not isinstance(p, bool) and p in by_value
-                     else ("const", p) for p in params]
+                     else ("const", p) for p in params], compiler
 
     def _compile(self, connection):
-        (sql, slots), (sql_b, slots_b) = (self._compile_with(connection, base) for base in _STAND_INS)
+        (sql, slots, compiler), (sql_b, slots_b, _) = (self._compile_with(connection, base) for base in _STAND_INS)
         if sql != sql_b or slots != slots_b:
             raise ValueError(f"parameters {list(self.names)} must reach the SQL unchanged, one placeholder each "
                              "(not in a list, not computed from)")
         missing = set(self.names) - {name for name, _ in slots if name != "const"}
         if missing:
             raise ValueError(f"parameter(s) {sorted(missing)} do not reach the SQL")
-        return sql, slots
+        return sql, slots, compiler
 
-    def rows(self, **params):
+    def _key(self, connection):
+        return connection.vendor
+
+    def _fetch(self, params):
         connection = connections[self.using]
-        compiled = self._compiled.get(connection.vendor)
+        key = self._key(connection)
+        compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[connection.vendor] = self._compile(connection)
-        sql, slots = compiled
+            compiled = self._compiled[key] = self._compile(connection)
+        sql, slots, compiler = compiled
         values = [value if name == "const" else value(params[name]) for name, value in slots]
+        for (name, kind), value in zip(slots, values):
+            if name != "const" and not -_LIMITS.get(kind.__name__, 2**63) <= value < _LIMITS.get(kind.__name__, 2**63):
+                return [], compiled  # no row has an id out of its column's range (a hostile URL): as the ORM answers
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
-            return cursor.fetchall()
+            return cursor.fetchall(), compiled
+
+    def rows(self, **params):
+        return self._fetch(params)[0]
+
+
+class PreparedModels(PreparedQuery):
+    """build(**params) -> a queryset of model instances; `objects(**params)` runs it and returns the list.
+
+    The compiler (bound to a connection: its converters read the connection's settings) is kept per
+    connection object, i.e. per thread (a handful per worker), for the life of the process."""
+
+    def _key(self, connection):
+        return connection
+
+    def _compile(self, connection):
+        sql, slots, compiler = super()._compile(connection)
+        # what ModelIterable reads off the compiler after running the query, read once
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        layout = {
+            "model": klass_info["model"], "start": start, "end": end,
+            "init_list": [col[0].target.attname for col in select[start:end]],
+            "populators": get_related_populators(klass_info, select, self.using),
+            "annotations": list(compiler.annotation_col_map.items()),
+            "converters": compiler.get_converters([col[0] for col in select[0:compiler.col_count]]),
+        }
+        return sql, slots, (compiler, layout)
+
+    def objects(self, **params):
+        rows, (_sql, _slots, (compiler, layout)) = self._fetch(params)
+        if layout["converters"]:
+            rows = compiler.apply_converters(rows, layout["converters"])
+        model, start, end, init_list = layout["model"], layout["start"], layout["end"], layout["init_list"]
+        out = []
+        for row in rows:
+            obj = model.from_db(self.using, init_list, row[start:end])
+            for populator in layout["populators"]:
+                populator.populate(row, obj)
+            for attr, pos in layout["annotations"]:
+                setattr(obj, attr, row[pos])
+            out.append(obj)
+        return out

@@ -48,6 +48,27 @@ def criteria_for(track, round_=Round.MATERIALS):
     return rows
 
 
+class CriterionRow(NamedTuple):
+    """A criterion as the scoring page shows it (criteria_rows)."""
+    pk: int
+    name: str
+    description: str
+    max_points: int
+
+
+_CRITERIA = PreparedQuery(lambda track, round: Criterion.objects.filter(track_id=track, round=round)
+                          .order_by("sort_order", "id").values_list("pk", "name", "description", "max_points"),
+                          "track", "round")
+
+
+def criteria_rows(track, round_=Round.MATERIALS):
+    """criteria_for() as CriterionRow tuples, for the scoring page (every view asks it; one query compiled once)."""
+    rows = _CRITERIA.rows(track=track.pk, round=round_)
+    if not rows and round_ == Round.DEFENCE:
+        rows = _CRITERIA.rows(track=track.pk, round=Round.MATERIALS)
+    return [CriterionRow(*row) for row in rows]
+
+
 def has_own_round2_rubric(track):
     return Criterion.objects.filter(track=track, round=Round.DEFENCE).exists()
 

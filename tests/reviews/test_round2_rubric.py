@@ -110,3 +110,22 @@ def test_a_round2_scoring_page_shows_and_saves_the_round2_rubric(two_rounds, cli
     assert judge.post(reverse("reviews:score", args=[a.pk]), data).status_code == 302
     a.refresh_from_db()
     assert a.complete and a.total == sum(c.max_points // 2 for c in r2)
+
+
+def test_the_scoring_pages_criteria_rows_are_criteria_for(two_rounds):
+    """criteria_rows (the scoring page's one prepared query) gives criteria_for's rubric in its order, for round 1,
+    round 2 with its own rubric, and round 2 falling back to round 1's when it has none."""
+    t = two_rounds.track
+
+    def same(round_):
+        return ([tuple(r) for r in queries.criteria_rows(t, round_)]
+                == [(c.pk, c.name, c.description, c.max_points) for c in queries.criteria_for(t, round_)])
+
+    assert same(Round.MATERIALS) and same(Round.DEFENCE)
+    assert queries.criteria_rows(t, Round.DEFENCE) != queries.criteria_rows(t, Round.MATERIALS)
+    first = Criterion.objects.filter(track=t, round=Round.MATERIALS).order_by("sort_order").first()
+    Criterion.objects.filter(pk=first.pk).update(sort_order=999)  # the order is the rubric's, not the ids'
+    assert same(Round.MATERIALS) and queries.criteria_rows(t)[-1].pk == first.pk
+    Criterion.objects.filter(track=t, round=Round.DEFENCE).delete()
+    assert same(Round.DEFENCE)
+    assert [r.pk for r in queries.criteria_rows(t, Round.DEFENCE)] == [r.pk for r in queries.criteria_rows(t)]
