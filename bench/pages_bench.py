@@ -7,6 +7,7 @@ its own copy first (a few minutes; kept under /tmp/pages-bench for the next run)
     python bench/pages_bench.py                   # every page, median of 9 in-process requests
     PAGES_DB=/tmp/peerbench/portal/portal.sqlite3 python bench/pages_bench.py --repeats 15
     python bench/pages_bench.py --sql score      # also print each SQL statement of the pages matching 'score'
+    python bench/pages_bench.py --orm            # the prepared reads (core.sql): ORM vs prepared vs their bare SQL
 
 It prints, per page: status, HTML bytes, SQL queries, median and minimum in-process wall ms and median CPU ms (process_time: steadier on a shared machine; SQLite runs in-process) (Django test Client, DEBUG
 off, production settings as the harness runs them). With the harness's bare venv present
@@ -94,6 +95,8 @@ def child(args):
         ("dashboard", admin, "/dashboard/"),
         ("showcase", Client(), "/showcase/"),
     ]
+    if args.orm:
+        return orm_cost(judge1, scored)
     if args.only:
         pages = [p for p in pages if args.only in p[0]]
     print(f"{'page':14s} {'status':>6s} {'KB':>6s} {'queries':>7s} {'ms median':>9s} {'ms min':>7s} {'CPU ms':>7s}  path")
@@ -120,11 +123,55 @@ def child(args):
                 print("    ", s[:300])
 
 
+def orm_cost(judge1, scored):
+    """The hot reads of docs/performance.md ("Prepared queries"): through the ORM, prepared (core.sql), and their
+    bare SQL through the cursor; median ms of 500 calls each."""
+    from django.db import connection
+
+    from organizations import roles
+    from reviews import queries as rq
+    from reviews.views import judge
+
+    def median_ms(fn, n=500):
+        for _ in range(50):
+            fn()
+        times = []
+        for _ in range(n):
+            t = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t) * 1000)
+        return statistics.median(times)
+
+    def bare(qs):
+        sql, params = qs.query.sql_with_params()
+
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        return run
+
+    nav = dict(track=scored.track_id, judge=judge1.pk, round=scored.round)
+    reads = [
+        ("the user's roles", lambda: list(roles._roles_of(judge1.pk)), lambda: roles._ROLES.objects(user=judge1.pk),
+         roles._roles_of(judge1.pk)),
+        ("the scoring page's assignment", lambda: judge._SCORE_PAGE_ASSIGNMENT.build(scored.pk).get(),
+         lambda: judge._SCORE_PAGE_ASSIGNMENT.objects(pk=scored.pk), judge._SCORE_PAGE_ASSIGNMENT.build(scored.pk)),
+        ("the queue position's rows", lambda: list(rq._QUEUE_NAV.build(**nav)), lambda: rq._QUEUE_NAV.rows(**nav),
+         rq._QUEUE_NAV.build(**nav)),
+    ]
+    print(f"{'read':34s} {'ORM ms':>7s} {'prepared ms':>11s} {'bare SQL ms':>11s}")
+    for label, orm, prepared, qs in reads:
+        print(f"{label:34s} {median_ms(orm):>7.3f} {median_ms(prepared):>11.3f} {median_ms(bare(qs)):>11.3f}",
+              flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=9)
     ap.add_argument("--only", default="")
     ap.add_argument("--sql", default="")
+    ap.add_argument("--orm", action="store_true", help="time the prepared reads against the ORM and their bare SQL")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -136,11 +183,12 @@ def main():
         subprocess.run([sys.executable, str(PEERS / "portal_seed.py")], cwd=ROOT, env=e, check=True)
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=e, check=True)
-    bare = bare_ms(max(args.repeats, 20)) if not args.only else None
+    bare = bare_ms(max(args.repeats, 20)) if not (args.only or args.orm) else None
     if bare:
         print(f"bare Django in-process (harness's bare project): template {bare['bare_template']} ms, "
               f"template + 1 query {bare['bare_template_1query']} ms")
-    cmd = [sys.executable, __file__, "--child", "--repeats", str(args.repeats), "--only", args.only, "--sql", args.sql]
+    cmd = [sys.executable, __file__, "--child", "--repeats", str(args.repeats), "--only", args.only, "--sql", args.sql,
+           *(["--orm"] if args.orm else [])]
     return subprocess.call(cmd, cwd=ROOT, env=e)
 
 

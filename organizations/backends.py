@@ -4,9 +4,17 @@ The portal's permissions are rules (organizations/rules.py and each app's rules.
 rules' ObjectPermissionBackend. Django's ModelBackend is asked only when those say no, and it then
 loads the user's and their groups' model permissions (two queries per request, for nothing: only
 staff use /sysadmin/, and Django's admin requires is_staff anyway). This backend answers "no model
-permissions" for non-staff users without a query; staff and superusers are unchanged."""
+permissions" for non-staff users without a query; staff and superusers are unchanged.
 
+It also loads the signed-in user of each request through a query compiled once (core.sql), like the
+roles read right after it."""
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+from core.sql import PreparedModels
+
+_USER = PreparedModels(lambda pk: get_user_model()._default_manager.filter(pk=pk), "pk")
 
 
 def _uses_admin_site(user):
@@ -22,3 +30,12 @@ class PortalModelBackend(ModelBackend):
 
     def get_all_permissions(self, user_obj, obj=None):
         return super().get_all_permissions(user_obj, obj) if _uses_admin_site(user_obj) else set()
+
+    def get_user(self, user_id):
+        """ModelBackend.get_user: the user of the session's id, if they may sign in (active), else None."""
+        try:
+            pk = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        found = _USER.objects(pk=pk)
+        return found[0] if found and self.user_can_authenticate(found[0]) else None

@@ -1,5 +1,7 @@
 """Reads for phase 1: constant query counts however many branches there are."""
 
+from typing import NamedTuple
+
 from django.db.models import Count, F, Prefetch, Q
 
 from organizations.models import Level, Organization
@@ -39,18 +41,19 @@ def state_code(obj):
     return obj.state if obj else "not_started"
 
 
-PROGRESS_ORG_FIELDS = ("name", "code", "level", "org_type", "parent_id", "sort_order", "is_active")
+class CollegeRow(NamedTuple):
+    """A 院级 org as the progress table and its status read use it: one values_list() row, not a model
+    instance (a tuple: built by the database driver's row in one step). The table shows name, code and type;
+    the status read uses pk and parent_id (extensions)."""
 
-
-class CollegeRow:
-    """A 院级 org as the progress table and its status read use it: one values() row, not a model
-    instance. The table shows name, code and type; the status read uses pk and parent_id (extensions)."""
-
-    __slots__ = ("pk", *PROGRESS_ORG_FIELDS, "n_branches")
-
-    def __init__(self, *values):
-        for name, value in zip(self.__slots__, values):
-            setattr(self, name, value)
+    pk: int
+    name: str
+    code: str
+    level: str
+    org_type: str
+    parent_id: int | None
+    sort_order: int
+    n_branches: int  # (no boolean column: on SQLite a boolean sends every row through Django's converters)
 
     @property
     def id(self):
@@ -60,13 +63,16 @@ class CollegeRow:
         return f"<CollegeRow {self.pk} {self.code}>"
 
 
+PROGRESS_ORG_FIELDS = CollegeRow._fields[1:-1]  # the org columns read, in the row's order
+
+
 def progress(campaign, org_type=None, state=None):
     """One line per active 院级 org: 附件1 and 附件2 state and row counts, from the one completeness
     read (submissions.status, `light`: the forms as Light records). 3 queries.
 
     The orgs are CollegeRow values (what the table and the status read use), the forms only their
     state fields and the 附件1's brand name."""
-    colleges = [CollegeRow(*row) for row in (
+    colleges = [CollegeRow._make(row) for row in (
         Organization.objects.active()
         .filter(level=Level.COLLEGE)
         .annotate(n_branches=Count("children", filter=Q(children__is_active=True, children__level=Level.BRANCH)))

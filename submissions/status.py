@@ -62,6 +62,13 @@ class Light:
     def __init__(self, **values):
         self.__dict__.update(values)
 
+    @classmethod
+    def of(cls, row):
+        """The record of one values() row dict (taken over as the record's attributes, not copied)."""
+        record = object.__new__(cls)
+        record.__dict__ = row
+        return record
+
     def get_state_display(self):
         return self.labels.get(self.state, self.state)
 
@@ -84,7 +91,7 @@ class LightOrg(Light):
 def _light_forms(qs, *extra):
     """{organization id: LightForm} with the state fields, the annotations (row counts) and `extra` columns."""
     fields = [f for f in STATE_FIELDS if f != "organization_id"]
-    return {row["organization_id"]: LightForm(**row)
+    return {row["organization_id"]: LightForm.of(row)
             for row in qs.values("pk", "organization_id", *fields, *extra, *qs.query.annotations)}
 
 
