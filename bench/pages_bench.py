@@ -130,7 +130,6 @@ def orm_cost(judge1, scored):
 
     from organizations import roles
     from reviews import queries as rq
-    from reviews.views import judge
 
     def median_ms(fn, n=500):
         for _ in range(50):
@@ -155,8 +154,8 @@ def orm_cost(judge1, scored):
     reads = [
         ("the user's roles", lambda: list(roles._roles_of(judge1.pk)), lambda: roles._ROLES.objects(user=judge1.pk),
          roles._roles_of(judge1.pk)),
-        ("the scoring page's assignment", lambda: judge._SCORE_PAGE_ASSIGNMENT.build(scored.pk).get(),
-         lambda: judge._SCORE_PAGE_ASSIGNMENT.objects(pk=scored.pk), judge._SCORE_PAGE_ASSIGNMENT.build(scored.pk)),
+        ("the scoring page's assignment", lambda: rq._SCORE_PAGE_ASSIGNMENT.build(scored.pk).get(),
+         lambda: rq._SCORE_PAGE_ASSIGNMENT.objects(pk=scored.pk), rq._SCORE_PAGE_ASSIGNMENT.build(scored.pk)),
         ("the queue position's rows", lambda: list(rq._QUEUE_NAV.build(**nav)), lambda: rq._QUEUE_NAV.rows(**nav),
          rq._QUEUE_NAV.build(**nav)),
     ]

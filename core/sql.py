@@ -66,15 +66,11 @@ class PreparedQuery:
             raise ValueError(f"parameter(s) {sorted(missing)} do not reach the SQL")
         return sql, slots, compiler
 
-    def _key(self, connection):
-        return connection.vendor
-
     def _fetch(self, params):
         connection = connections[self.using]
-        key = self._key(connection)
-        compiled = self._compiled.get(key)
+        compiled = self._compiled.get(connection.vendor)
         if compiled is None:
-            compiled = self._compiled[key] = self._compile(connection)
+            compiled = self._compiled[connection.vendor] = self._compile(connection)
         sql, slots, _layout = compiled
         values = [value if name == "const" else value(params[name]) for name, value in slots]
         for (name, kind), value in zip(slots, values):

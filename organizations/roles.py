@@ -32,7 +32,7 @@ def _roles_of(user):
             .order_by("role", "organization__sort_order"))
 
 
-# compiled once per thread (core.sql): the ORM's compilation was 0.8 ms of every request
+# compiled once per process (core.sql): the ORM's compilation was 0.8 ms of every request
 _ROLES = PreparedModels(_roles_of, "user")
 
 

@@ -9,16 +9,17 @@ from dataclasses import fields
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from campaigns.queries import remember
-from core.sql import PreparedQuery
+from core.sql import PreparedModels, PreparedQuery
 from organizations import roles
 from organizations.models import Level, Role, RoleAssignment
 from submissions.models import Entry, EntryState
 
 from . import aggregation
 from .models import Assignment, CommitteeVote, Criterion, DeclaredConflict, JudgingTrack, Round, ScoreSheet, Stage
+from .policy import SHEET_SUBMITTED_AT, known_judges
 
 SCORING_STAGES = {Stage.SCORING, Stage.ROUND2}
 logger = logging.getLogger(__name__)
@@ -39,13 +40,18 @@ def entries_for(track):
     )
 
 
+def _rubric(load, round_):
+    """load(round_), or round 1's for a round 2 that has no rubric of its own."""
+    rows = load(round_)
+    if not rows and round_ == Round.DEFENCE:
+        rows = load(Round.MATERIALS)
+    return rows
+
+
 def criteria_for(track, round_=Round.MATERIALS):
     """The rubric of one round. A track whose 现场答辩 rubric was never set (created before round 2 had
     its own rubric) scores round 2 on the round-1 rubric, as it always did."""
-    rows = list(Criterion.objects.filter(track=track, round=round_).order_by("sort_order", "id"))
-    if not rows and round_ == Round.DEFENCE:
-        return criteria_for(track, Round.MATERIALS)
-    return rows
+    return _rubric(lambda r: list(Criterion.objects.filter(track=track, round=r).order_by("sort_order", "id")), round_)
 
 
 class CriterionRow(NamedTuple):
@@ -63,10 +69,7 @@ _CRITERIA = PreparedQuery(lambda track, round: Criterion.objects.filter(track_id
 
 def criteria_rows(track, round_=Round.MATERIALS):
     """criteria_for() as CriterionRow tuples, for the scoring page (every view asks it; one query compiled once)."""
-    rows = _CRITERIA.rows(track=track.pk, round=round_)
-    if not rows and round_ == Round.DEFENCE:
-        rows = _CRITERIA.rows(track=track.pk, round=Round.MATERIALS)
-    return [CriterionRow(*row) for row in rows]
+    return [CriterionRow(*row) for row in _rubric(lambda r: _CRITERIA.rows(track=track.pk, round=r), round_)]
 
 
 def has_own_round2_rubric(track):
@@ -229,6 +232,49 @@ def judge_queue_nav(user, assignment):
     order = [*range(idx + 1, len(ids)), *range(idx)]
     nxt = next((ids[i] for i in order if not done[i]), None)
     return QueueNav(position=idx + 1, count=len(ids), prev=ids[idx - 1] if idx > 0 else None, next=nxt)
+
+
+# What the scoring page, its permission rule and the ASSIGNMENT policy read: the whole assignment, the track's
+# stage and window, the entry as the judge sees it, the names of its org and college and the files' links.
+# A tenth of the columns select_related() would load (221): compiling and reading those was a third of
+# the page's time (docs/performance.md). A field read later that is not here costs one query, which the
+# scoring page's query-count test would show.
+_FILE = ("uuid", "original_name", "kind", "duration_seconds")
+SCORE_PAGE_FIELDS = (
+    *(f.name for f in Assignment._meta.concrete_fields),
+    *(f"track__{f}" for f in ("campaign", "track", "stage", "opens_at", "closes_at", "blind", "version")),
+    *(f"entry__{f}" for f in ("campaign", "track", "organization", "college", "rank", "state", "title", "leader",
+                               "members", "started_on", "honours", "overview", "version", "experience_doc",
+                               "case_doc", "video", "summary_report")),
+    "entry__organization__name", "entry__organization__parent", "entry__organization__level",
+    "entry__college__name",
+    *(f"entry__{doc}__{f}" for doc in ("experience_doc", "case_doc", "video", "summary_report") for f in _FILE),
+)
+
+# Two facts the page's rules ask, read in the same query: is the assignment's judge still one of the track's
+# judges (policy.judges_track), and the submitted_at of their score sheet for the round (policy._sheet_not_locked).
+_SCORE_PAGE_FACTS = {
+    "judge_on_track": Exists(JudgingTrack.judges.through.objects.filter(
+        judgingtrack_id=OuterRef("track_id"), user_id=OuterRef("judge_id"))),
+    SHEET_SUBMITTED_AT: Subquery(ScoreSheet.objects.filter(
+        track_id=OuterRef("track_id"), judge_id=OuterRef("judge_id"), round=OuterRef("round")).values("submitted_at")[:1]),
+}
+
+# compiled once per process (core.sql): through the ORM this one query was 1.5 ms of the page's ~9
+_SCORE_PAGE_ASSIGNMENT = PreparedModels(lambda pk: Assignment.objects.filter(pk=pk).select_related(
+    "track", "entry", "entry__organization", "entry__college", "entry__experience_doc", "entry__case_doc",
+    "entry__video", "entry__summary_report").only(*SCORE_PAGE_FIELDS).annotate(**_SCORE_PAGE_FACTS), "pk")
+
+
+def score_page_assignment(pk):
+    """The scoring page's assignment (SCORE_PAGE_FIELDS, with the two facts), or None. The facts are handed to
+    the policy, so its permission rule and the ASSIGNMENT row ask no more queries for them."""
+    found = _SCORE_PAGE_ASSIGNMENT.objects(pk=pk)
+    if not found:
+        return None
+    a = found[0]
+    known_judges(a.track, {a.judge_id: a.judge_on_track})
+    return a
 
 
 def judge_queue_rows(user, track):

@@ -1,17 +1,15 @@
 """The judge's side: queue, one-screen scoring, abstain, conflict, submit."""
 
-from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from core.sql import PreparedModels
 from core.tables import url_maker
 
 from .. import policy, queries, services
-from ..models import Assignment, JudgingTrack, Round, ScoreSheet, Stage
+from ..models import Assignment, Round, Stage
 from .common import TrackMixin, run
 
 
@@ -54,38 +52,6 @@ def _materials(entry):
     return docs
 
 
-# What the scoring page, its permission rule and the ASSIGNMENT policy read: the whole assignment, the track's
-# stage and window, the entry as the judge sees it, the names of its org and college and the files' links.
-# A tenth of the columns select_related() would load (221): compiling and reading those was a third of
-# the page's time (docs/performance.md). A field read later that is not here costs one query, which the
-# scoring page's query-count test would show.
-_FILE = ("uuid", "original_name", "kind", "duration_seconds")
-SCORE_PAGE_FIELDS = (
-    *(f.name for f in Assignment._meta.concrete_fields),
-    *(f"track__{f}" for f in ("campaign", "track", "stage", "opens_at", "closes_at", "blind", "version")),
-    *(f"entry__{f}" for f in ("campaign", "track", "organization", "college", "rank", "state", "title", "leader",
-                               "members", "started_on", "honours", "overview", "version", "experience_doc",
-                               "case_doc", "video", "summary_report")),
-    "entry__organization__name", "entry__organization__parent", "entry__organization__level",
-    "entry__college__name",
-    *(f"entry__{doc}__{f}" for doc in ("experience_doc", "case_doc", "video", "summary_report") for f in _FILE),
-)
-
-# Two facts the page's rules ask, read in the same query: is the assignment's judge still one of the track's
-# judges (policy.judges_track), and the submitted_at of their score sheet for the round (policy._sheet_not_locked).
-_SCORE_PAGE_FACTS = {
-    "judge_on_track": Exists(JudgingTrack.judges.through.objects.filter(
-        judgingtrack_id=OuterRef("track_id"), user_id=OuterRef("judge_id"))),
-    policy.SHEET_SUBMITTED_AT: Subquery(ScoreSheet.objects.filter(
-        track_id=OuterRef("track_id"), judge_id=OuterRef("judge_id"), round=OuterRef("round")).values("submitted_at")[:1]),
-}
-
-# compiled once per thread (core.sql): through the ORM this one query was 1.5 ms of the page's ~9
-_SCORE_PAGE_ASSIGNMENT = PreparedModels(lambda pk: Assignment.objects.filter(pk=pk).select_related(
-    "track", "entry", "entry__organization", "entry__college", "entry__experience_doc", "entry__case_doc",
-    "entry__video", "entry__summary_report").only(*SCORE_PAGE_FIELDS).annotate(**_SCORE_PAGE_FACTS), "pk")
-
-
 class ScoreView(PermissionRequiredMixin, TemplateView):
     """One screen: the entry's materials beside the score form."""
 
@@ -94,12 +60,9 @@ class ScoreView(PermissionRequiredMixin, TemplateView):
 
     def get_assignment(self):
         if not hasattr(self, "_a"):
-            found = _SCORE_PAGE_ASSIGNMENT.objects(pk=self.kwargs["pk"])
-            if not found:
+            self._a = queries.score_page_assignment(self.kwargs["pk"])
+            if self._a is None:
                 raise Http404("没有这个评审任务。")
-            self._a = found[0]
-            # what the permission rule and the ASSIGNMENT policy ask next, answered by the same query
-            policy.known_judges(self._a.track, {self._a.judge_id: self._a.judge_on_track})
         return self._a
 
     def get_permission_object(self):

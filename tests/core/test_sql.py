@@ -99,7 +99,7 @@ def test_prepared_models_are_the_querysets_instances_for_the_scoring_page(world,
     from django.utils import timezone
 
     from reviews.models import Assignment, ScoreSheet
-    from reviews.views import judge
+    from reviews import queries
     from submissions.models import Attachment
 
     from ..factories import CollegeFactory
@@ -114,10 +114,10 @@ def test_prepared_models_are_the_querysets_instances_for_the_scoring_page(world,
     track = open_track(brand_track(world, [world.users.judge, j]), world.users.admin)
     ScoreSheet.objects.create(track=track, judge=j, round=1, submitted_at=timezone.now())
     track.judges.remove(world.users.judge)
-    build = judge._SCORE_PAGE_ASSIGNMENT.build
+    build = queries._SCORE_PAGE_ASSIGNMENT.build
     seen = set()
     for a in Assignment.objects.filter(track=track):
-        (got,), expected = judge._SCORE_PAGE_ASSIGNMENT.objects(pk=a.pk), build(a.pk).get()
+        (got,), expected = queries._SCORE_PAGE_ASSIGNMENT.objects(pk=a.pk), build(a.pk).get()
         _same_instances(got, expected)
         facts = (got.judge_on_track, got.sheet_submitted_at)
         assert facts == (expected.judge_on_track, expected.sheet_submitted_at)
@@ -125,4 +125,4 @@ def test_prepared_models_are_the_querysets_instances_for_the_scoring_page(world,
         seen.add((got.judge_on_track, got.sheet_submitted_at is not None, got.entry.video_id is not None))
     # both answers of each fact, and entries with and without a video, were compared
     assert all({fact[i] for fact in seen} == {True, False} for i in range(3)), seen
-    assert judge._SCORE_PAGE_ASSIGNMENT.objects(pk=10**30) == []
+    assert queries._SCORE_PAGE_ASSIGNMENT.objects(pk=10**30) == []
